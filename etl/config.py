@@ -1,0 +1,73 @@
+"""Every setting of Observatorio, read in one place and only when asked for.
+
+Nothing reads the environment at import time: Dagster imports the code location in
+several processes, and tests change settings per test. Call `load_settings()` where a
+value is needed.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ENV_DATABASE_URL = "OBSERVATORIO_DATABASE_URL"
+ENV_HOME = "OBSERVATORIO_HOME"
+ENV_SECRET_KEY = "OBSERVATORIO_SECRET_KEY"
+ENV_SECRET_KEY_FILE = "OBSERVATORIO_SECRET_KEY_FILE"
+ENV_LANDING_KEY = "OBSERVATORIO_LANDING_KEY"
+ENV_DAGSTER_STORAGE_URL = "OBSERVATORIO_DAGSTER_STORAGE_URL"
+ENV_DISCLOSURE_K = "OBSERVATORIO_DISCLOSURE_K"
+ENV_RAW_RETENTION_DAYS = "OBSERVATORIO_RAW_RETENTION_DAYS"
+ENV_MAX_UPLOAD_BYTES = "OBSERVATORIO_MAX_UPLOAD_BYTES"
+ENV_TEST_DATABASE_URL = "OBSERVATORIO_TEST_DATABASE_URL"
+
+DEFAULT_HOME = ".observatorio"
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    database_url: str | None  # None: use the embedded PostgreSQL under `home`
+    dagster_storage_url: str | None  # None: Dagster keeps its instance in sqlite under `home`
+    disclosure_k: int
+    raw_retention_days: int
+    max_upload_bytes: int
+
+    @property
+    def embedded_pgdata(self) -> Path:
+        return self.home / "pgdata"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.home / "dagster"
+
+    @property
+    def landing_dir(self) -> Path:
+        return self.home / "landing"
+
+    @property
+    def quarantine_dir(self) -> Path:
+        return self.home / "quarantine"
+
+    @property
+    def drop_dir(self) -> Path:
+        """Default drop location the agencies' files are pulled from (one folder per institution)."""
+        return self.home / "drop"
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.home / "keys"
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    env = os.environ if environ is None else environ
+    home = Path(env.get(ENV_HOME) or DEFAULT_HOME).expanduser().resolve()
+    return Settings(
+        home=home,
+        database_url=env.get(ENV_DATABASE_URL) or None,
+        dagster_storage_url=env.get(ENV_DAGSTER_STORAGE_URL) or None,
+        disclosure_k=int(env.get(ENV_DISCLOSURE_K) or 10),
+        raw_retention_days=int(env.get(ENV_RAW_RETENTION_DAYS) or 365 * 2),
+        max_upload_bytes=int(env.get(ENV_MAX_UPLOAD_BYTES) or 50 * 1024 * 1024),
+    )
