@@ -1,0 +1,1 @@
+"""Landing zone: every upload stored immutably and encrypted, and its submission recorded."""
