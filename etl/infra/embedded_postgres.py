@@ -33,6 +33,9 @@ def _server(pgdata: Path):
 
     pgdata.mkdir(parents=True, exist_ok=True)
     logging.getLogger("pgserver").setLevel(logging.WARNING)
+    # pgserver caches one handle per pgdata per process; after a stop that handle is stale.
+    if not is_running(pgdata):
+        pgserver.PostgresServer._instances.pop(pgdata.resolve(), None)
     return pgserver.get_server(pgdata, cleanup_mode=None)
 
 

@@ -5,15 +5,21 @@ from pathlib import Path
 import dagster as dg
 
 from etl.config import load_settings
-from etl.defs.landing.store import LandingStore
+from etl.defs.landing.store import LandingStore, fernet_key_from_master
+
+
+def landing_store(root: Path | None = None) -> LandingStore:
+    """The landing store for the current settings (CLI, portal and assets share it)."""
+    from etl.defs.privacy.keys import load_master_secret
+
+    settings = load_settings()
+    return LandingStore(root or settings.landing_dir, fernet_key_from_master(load_master_secret(settings)))
 
 
 class LandingZoneResource(dg.ConfigurableResource):
-    """Encrypted landing zone and quarantine (default: $OBSERVATORIO_HOME/landing-zone)."""
+    """Encrypted landing zone and quarantine (default: $OBSERVATORIO_HOME/landing)."""
 
     root: str | None = None
 
-    def store(self, keyring) -> LandingStore:
-        settings = load_settings()
-        root = Path(self.root) if self.root else settings.home / "landing-zone"
-        return LandingStore(root, keyring.fernet_key("landing"))
+    def store(self) -> LandingStore:
+        return landing_store(Path(self.root) if self.root else None)

@@ -92,3 +92,16 @@ class LandingStore:
                     path.unlink()
                     deleted.append(path)
         return deleted
+
+
+def fernet_key_from_master(master_secret: bytes) -> bytes:
+    """The landing zone's own key, derived (HKDF) from the master secret for this purpose only."""
+    import base64
+
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    raw = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"observatorio/landing-zone/v1").derive(
+        master_secret
+    )
+    return base64.urlsafe_b64encode(raw)

@@ -1,0 +1,1 @@
+"""The `observatorio` command line."""

@@ -1,0 +1,1 @@
+"""Load: staged, pseudonymized rows into the star schema, one month of one institution at a time."""

@@ -1,0 +1,102 @@
+"""The star schema rejects orphan and duplicate rows (named constraints, real PostgreSQL)."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from warehouse import tables as t
+
+
+def _extract(conn: sa.Connection, **overrides) -> int:
+    values = dict(
+        institution_id=conn.execute(sa.text("SELECT institution_id FROM core.dim_institution WHERE institution_code='MP'")).scalar(),
+        month_id=conn.execute(sa.text("SELECT month_id FROM core.dim_month WHERE period_code='2025-06'")).scalar(),
+        status="accepted",
+        is_current=True,
+        content_sha256="a" * 64,
+        byte_count=10,
+        uploader="test",
+        channel="cli",
+        stored_path="/nowhere",
+    )
+    values.update(overrides)
+    return conn.execute(t.fact_extract.insert().values(**values).returning(t.fact_extract.c.extract_id)).scalar_one()
+
+
+@pytest.fixture()
+def conn(warehouse_url: str):
+    engine = sa.create_engine(warehouse_url)
+    with engine.connect() as connection:
+        trans = connection.begin()
+        yield connection
+        trans.rollback()
+    engine.dispose()
+
+
+def _violates(conn: sa.Connection, constraint: str, statement) -> None:
+    savepoint = conn.begin_nested()
+    with pytest.raises(IntegrityError) as excinfo:
+        conn.execute(statement)
+    savepoint.rollback()
+    assert constraint in str(excinfo.value.orig.diag.constraint_name)
+
+
+def test_orphan_fact_rejected(conn: sa.Connection) -> None:
+    extract_id = _extract(conn)
+    _violates(
+        conn,
+        "fk_fact_victim_record_person_id_dim_person",
+        t.fact_victim_record.insert().values(
+            extract_id=extract_id, institution_id=1, month_id=1, source_row=1, source_key_token="x", key_id="k",
+            person_id=999_999, registration_date="2025-06-01", department_id=1, sex_id=1, age_band_id=1,
+            nationality_country_id=1, exploitation_id=1, recruitment_method_id=1, ict_status_id=1,
+            ict_evidence_source="none", justice_stage_id=1, exploitation_country_id=1,
+        ),
+    )
+
+
+def test_two_current_extracts_for_one_month_rejected(conn: sa.Connection) -> None:
+    _extract(conn)
+    _violates(conn, "uq_fact_extract_current", t.fact_extract.insert().values(
+        institution_id=conn.execute(sa.text("SELECT institution_id FROM core.dim_institution WHERE institution_code='MP'")).scalar(),
+        month_id=conn.execute(sa.text("SELECT month_id FROM core.dim_month WHERE period_code='2025-06'")).scalar(),
+        status="accepted", is_current=True, content_sha256="b" * 64, byte_count=1, uploader="t", channel="cli",
+        stored_path="/x",
+    ))
+
+
+def test_bad_values_rejected_by_checks(conn: sa.Connection) -> None:
+    _violates(conn, "ck_fact_extract_sha256_format", t.fact_extract.insert().values(
+        institution_id=1, month_id=1, status="accepted", content_sha256="not-a-hash", byte_count=1,
+        uploader="t", channel="cli", stored_path="/x",
+    ))
+    _violates(conn, "ck_fact_extract_status_known", t.fact_extract.insert().values(
+        institution_id=1, month_id=1, status="maybe", content_sha256="c" * 64, byte_count=1,
+        uploader="t", channel="cli", stored_path="/x",
+    ))
+
+
+def test_duplicate_dimension_code_rejected(conn: sa.Connection) -> None:
+    _violates(conn, "uq_dim_platform_platform_code",
+              t.dim_platform.insert().values(platform_code="TIKTOK", label_es="x", platform_kind="other"))
+
+
+def test_duplicate_record_in_month_rejected(conn: sa.Connection) -> None:
+    extract_id = _extract(conn)
+    ids = {
+        name: conn.execute(sa.text(sql)).scalar()
+        for name, sql in {
+            "person": "INSERT INTO core.dim_person (person_key, key_id, first_month_id, last_month_id, capture_mask, institutions_seen, record_count, sex_id, age_band_id, department_id, nationality_country_id, exploitation_id, ict_status_id) VALUES ('p1','k',1,1,1,'MP',1,1,1,1,1,1,1) RETURNING person_id",
+        }.items()
+    }
+    row = dict(
+        extract_id=extract_id, institution_id=1, month_id=1, source_row=1, source_key_token="x", key_id="k",
+        person_id=ids["person"], registration_date="2025-06-01", department_id=1, sex_id=1, age_band_id=1,
+        nationality_country_id=1, exploitation_id=1, recruitment_method_id=1, ict_status_id=1,
+        ict_evidence_source="none", justice_stage_id=1, exploitation_country_id=1,
+    )
+    conn.execute(t.fact_victim_record.insert().values(**row))
+    _violates(conn, "uq_fact_victim_record_institution_id_month_id_source_row",
+              t.fact_victim_record.insert().values(**row))
