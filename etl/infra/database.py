@@ -37,3 +37,8 @@ def get_engine(settings: Settings | None = None) -> sa.Engine:
 def libpq_dsn(url: str) -> str:
     """The same URL for psycopg.connect (which does not know the +psycopg driver suffix)."""
     return sa.make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def as_role(url: str, role: str, password: str | None = None) -> str:
+    """The same database, logged in as another role (dashboards, analysts, the pipeline)."""
+    return sa.make_url(url).set(username=role, password=password).render_as_string(hide_password=False)
