@@ -21,6 +21,10 @@ ENV_DISCLOSURE_K = "OBSERVATORIO_DISCLOSURE_K"
 ENV_RAW_RETENTION_DAYS = "OBSERVATORIO_RAW_RETENTION_DAYS"
 ENV_MAX_UPLOAD_BYTES = "OBSERVATORIO_MAX_UPLOAD_BYTES"
 ENV_TEST_DATABASE_URL = "OBSERVATORIO_TEST_DATABASE_URL"
+# Per-institution drop location (fsspec URL): OBSERVATORIO_DROP_MP=sftp://user@host:22/out/mp
+ENV_DROP_PREFIX = "OBSERVATORIO_DROP_"
+ENV_DROP_SFTP_KEY_FILE = "OBSERVATORIO_DROP_SFTP_KEY_FILE"
+INSTITUTION_CODES = ("MP", "PN", "MINNA", "MINMUJER")
 
 DEFAULT_HOME = ".observatorio"
 
@@ -33,6 +37,8 @@ class Settings:
     disclosure_k: int
     raw_retention_days: int
     max_upload_bytes: int
+    drop_locations: dict[str, str]  # institution -> fsspec URL
+    drop_sftp_key_file: str | None
 
     @property
     def embedded_pgdata(self) -> Path:
@@ -51,11 +57,6 @@ class Settings:
         return self.home / "quarantine"
 
     @property
-    def drop_dir(self) -> Path:
-        """Default drop location the agencies' files are pulled from (one folder per institution)."""
-        return self.home / "drop"
-
-    @property
     def keys_dir(self) -> Path:
         return self.home / "keys"
 
@@ -70,4 +71,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         disclosure_k=int(env.get(ENV_DISCLOSURE_K) or 10),
         raw_retention_days=int(env.get(ENV_RAW_RETENTION_DAYS) or 365 * 2),
         max_upload_bytes=int(env.get(ENV_MAX_UPLOAD_BYTES) or 50 * 1024 * 1024),
+        drop_locations={
+            code: env.get(ENV_DROP_PREFIX + code) or (home / "drop" / code).as_uri() for code in INSTITUTION_CODES
+        },
+        drop_sftp_key_file=env.get(ENV_DROP_SFTP_KEY_FILE) or None,
     )

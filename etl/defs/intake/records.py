@@ -12,8 +12,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
+from etl.config import INSTITUTION_CODES
+
 InstitutionCode = Literal["MP", "PN", "MINNA", "MINMUJER"]
-INSTITUTIONS: tuple[InstitutionCode, ...] = ("MP", "PN", "MINNA", "MINMUJER")
+INSTITUTIONS: tuple[str, ...] = INSTITUTION_CODES
 
 # Where a derived code came from: the agency's structured field or the narrative text.
 EvidenceSource = Literal["structured", "narrative"]
