@@ -15,6 +15,11 @@ from etl.config import Settings, load_settings
 from etl.infra.dagster_instance import get_instance
 
 
+# The console logger would echo every Dagster event; the CLI shows its own progress, and the
+# full event log stays in the instance for the UI.
+QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+
+
 @dataclass
 class RunOutcome:
     label: str
@@ -74,7 +79,8 @@ def run_pipeline(
     for institution, period in partitions:
         started = time.perf_counter()
         result = ingest.execute_in_process(
-            partition_key=partition_key(institution, period), instance=instance, raise_on_error=False
+            partition_key=partition_key(institution, period), instance=instance, raise_on_error=False,
+            run_config=QUIET,
         )
         outcome = RunOutcome(
             f"{institution} {period}", result.success, time.perf_counter() - started, result.run_id,
@@ -85,7 +91,9 @@ def run_pipeline(
             on_progress(outcome)
     if refresh:
         started = time.perf_counter()
-        result = defs.resolve_job_def(REFRESH_INDICATORS).execute_in_process(instance=instance, raise_on_error=False)
+        result = defs.resolve_job_def(REFRESH_INDICATORS).execute_in_process(
+            instance=instance, raise_on_error=False, run_config=QUIET
+        )
         outcome = RunOutcome(
             "indicadores y publicación", result.success, time.perf_counter() - started, result.run_id,
             None if result.success else _failure_text(result),

@@ -4,7 +4,6 @@ Run keys carry the file's SHA-256, so a tick never starts the same work twice: a
 over the same landed files yields nothing new, and a corrected file (new hash) runs again.
 """
 
-from __future__ import annotations
 
 import dagster as dg
 

@@ -5,15 +5,15 @@ from pathlib import Path
 import dagster as dg
 
 from etl.config import load_settings
-from etl.defs.landing.store import LandingStore, fernet_key_from_master
+from etl.defs.landing.store import LandingStore
 
 
 def landing_store(root: Path | None = None) -> LandingStore:
     """The landing store for the current settings (CLI, portal and assets share it)."""
-    from etl.defs.privacy.keys import load_master_secret
+    from etl.defs.privacy.keys import Purpose, load_keyring
 
     settings = load_settings()
-    return LandingStore(root or settings.landing_dir, fernet_key_from_master(load_master_secret(settings)))
+    return LandingStore(root or settings.landing_dir, load_keyring().fernet_keys(Purpose.LANDING))
 
 
 class LandingZoneResource(dg.ConfigurableResource):

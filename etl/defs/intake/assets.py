@@ -1,6 +1,5 @@
 """raw_extract: the file in force for one institution and month, as landed (encrypted)."""
 
-from __future__ import annotations
 
 from pathlib import Path
 

@@ -1,7 +1,7 @@
 """Encrypted, immutable storage of the agencies' files.
 
 Files are encrypted with Fernet (AES-128-CBC + HMAC-SHA256, from `cryptography`) under a
-key derived from the master secret, which lives outside the repository and the database.
+key derived (HKDF, purpose `landing`) from the master secret, which lives outside the repository and the database.
 A file is named by its content hash, written to a temporary name and renamed into place, so
 a crash never leaves a half-written file where a complete one is expected, and the same
 upload twice is one file.
@@ -16,7 +16,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from cryptography.fernet import Fernet, InvalidToken
+from collections.abc import Sequence
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 ACCEPTED, QUARANTINE = "landing", "quarantine"
 
@@ -37,9 +39,10 @@ def sha256_hex(content: bytes) -> str:
 
 
 class LandingStore:
-    def __init__(self, root: Path, fernet_key: bytes):
+    def __init__(self, root: Path, fernet_keys: Sequence[bytes]):
+        """`fernet_keys` newest first: new files use the newest, older ones stay readable after a rotation."""
         self.root = root
-        self._fernet = Fernet(fernet_key)
+        self._fernet = MultiFernet([Fernet(k) for k in fernet_keys])
 
     def _dir(self, area: str, institution: str, period: str) -> Path:
         return self.root / area / institution / period
@@ -93,15 +96,3 @@ class LandingStore:
                     deleted.append(path)
         return deleted
 
-
-def fernet_key_from_master(master_secret: bytes) -> bytes:
-    """The landing zone's own key, derived (HKDF) from the master secret for this purpose only."""
-    import base64
-
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-
-    raw = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"observatorio/landing-zone/v1").derive(
-        master_secret
-    )
-    return base64.urlsafe_b64encode(raw)

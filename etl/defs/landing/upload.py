@@ -67,10 +67,10 @@ def submit_extract(
             uploader=uploader,
             channel=channel,
             report_json=report.to_dict(),
-            row_count=report.row_count,
-            record_count=report.record_count,
+            row_count=report.counts.records_read,
+            record_count=report.counts.records_accepted,
             error_count=len(report.errors),
             warning_count=len(report.warnings),
-            is_zero_report=accepted and report.record_count == 0,
+            is_zero_report=accepted and report.counts.records_read == 0,
         )
     return UploadOutcome(accepted, extract_id, is_new, report)

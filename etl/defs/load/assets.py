@@ -1,6 +1,5 @@
 """core_victim_record: one institution-month loaded into the star schema in one transaction."""
 
-from __future__ import annotations
 
 import dagster as dg
 

@@ -1,6 +1,5 @@
 """mart_indicators: refresh every mart in one transaction after months were loaded."""
 
-from __future__ import annotations
 
 import dagster as dg
 
