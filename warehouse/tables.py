@@ -356,3 +356,145 @@ audit_key_rotation = sa.Table(
     sa.Column("rotated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
     schema=AUDIT,
 )
+
+# --- publication --------------------------------------------------------------------------
+# Disclosure-controlled aggregates: the only relations dashboards may read. Every count that
+# could identify a person (1..k-1, or recoverable from other cells) is NULL with is_withheld.
+
+publication_release = sa.Table(
+    "release",
+    metadata,
+    _id("release_id"),
+    sa.Column("published_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Column("k", sa.SmallInteger, nullable=False),
+    sa.Column("is_current", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("audit_passed", sa.Boolean, nullable=False),
+    sa.Column("differencing_passed", sa.Boolean, nullable=False),
+    sa.Column("cell_count", sa.Integer, nullable=False),
+    sa.Column("withheld_count", sa.Integer, nullable=False),
+    sa.Column("audit_summary", pg.JSONB, nullable=False),  # widths per withheld cell; no microdata
+    schema=PUBLICATION,
+)
+sa.Index("uq_release_current", publication_release.c.is_current, unique=True, postgresql_where=publication_release.c.is_current)
+
+_DIMENSIONS = (
+    "year", "period_code", "department_code", "region_code", "sex_code", "age_band_code",
+    "exploitation_code", "ict_status_code", "ict_group_code",
+)
+
+publication_victim_count = sa.Table(
+    "victim_count",
+    metadata,
+    sa.Column("release_id", sa.Integer, sa.ForeignKey(f"{PUBLICATION}.release.release_id", ondelete="CASCADE"), nullable=False),
+    sa.Column("table_code", sa.Text, nullable=False),  # which published table (a grouping)
+    sa.Column("year", sa.SmallInteger),  # NULL in a dimension column: all values of it
+    sa.Column("period_code", sa.Text),
+    sa.Column("department_code", sa.Text),
+    sa.Column("region_code", sa.Text),
+    sa.Column("sex_code", sa.Text),
+    sa.Column("age_band_code", sa.Text),
+    sa.Column("exploitation_code", sa.Text),
+    sa.Column("ict_status_code", sa.Text),
+    sa.Column("ict_group_code", sa.Text),  # LINKED / NOT_LINKED / UNKNOWN
+    sa.Column("victims", sa.Integer),  # NULL when withheld
+    sa.Column("is_withheld", sa.Boolean, nullable=False),
+    sa.Column("withheld_reason", sa.Text),
+    sa.CheckConstraint("(victims IS NULL) = is_withheld", name="withheld_is_null"),
+    sa.CheckConstraint("victims IS NULL OR victims = 0 OR victims >= 1", name="nonnegative"),
+    sa.Index("ix_victim_count_lookup", "release_id", "table_code", "year"),
+    schema=PUBLICATION,
+)
+
+publication_platform_count = sa.Table(
+    "platform_count",
+    metadata,
+    sa.Column("release_id", sa.Integer, sa.ForeignKey(f"{PUBLICATION}.release.release_id", ondelete="CASCADE"), nullable=False),
+    sa.Column("year", sa.SmallInteger, nullable=False),
+    sa.Column("platform_code", sa.Text, nullable=False),
+    sa.Column("platform_label", sa.Text, nullable=False),
+    sa.Column("ict_stage_code", sa.Text, nullable=False),  # RECRUITMENT / EXPLOITATION / ALL
+    sa.Column("victims", sa.Integer),
+    sa.Column("is_withheld", sa.Boolean, nullable=False),
+    sa.Column("withheld_reason", sa.Text),
+    sa.CheckConstraint("(victims IS NULL) = is_withheld", name="withheld_is_null"),
+    sa.Index("ix_platform_count_lookup", "release_id", "year"),
+    schema=PUBLICATION,
+)
+
+publication_justice_chain = sa.Table(
+    "justice_chain",
+    metadata,
+    sa.Column("release_id", sa.Integer, sa.ForeignKey(f"{PUBLICATION}.release.release_id", ondelete="CASCADE"), nullable=False),
+    sa.Column("year", sa.SmallInteger, nullable=False),
+    sa.Column("institution_code", sa.Text, nullable=False),
+    sa.Column("furthest_step_code", sa.Text, nullable=False),  # COMPLAINT .. CONVICTION, or ALL
+    sa.Column("step_order", sa.SmallInteger, nullable=False),
+    sa.Column("label_es", sa.Text, nullable=False),
+    sa.Column("victim_records", sa.Integer),
+    sa.Column("is_withheld", sa.Boolean, nullable=False),
+    sa.Column("withheld_reason", sa.Text),
+    sa.CheckConstraint("(victim_records IS NULL) = is_withheld", name="withheld_is_null"),
+    schema=PUBLICATION,
+)
+
+# Which institution reported which month: statuses only, no counts (counts of a month can be small).
+publication_coverage = sa.Table(
+    "coverage",
+    metadata,
+    sa.Column("release_id", sa.Integer, sa.ForeignKey(f"{PUBLICATION}.release.release_id", ondelete="CASCADE"), nullable=False),
+    sa.Column("institution_code", sa.Text, nullable=False),
+    sa.Column("institution_label", sa.Text, nullable=False),
+    sa.Column("period_code", sa.Text, nullable=False),
+    sa.Column("year", sa.SmallInteger, nullable=False),
+    sa.Column("coverage_status", sa.Text, nullable=False),  # accepted / zero_report / rejected / missing / processing
+    sa.Column("coverage_label_es", sa.Text, nullable=False),
+    schema=PUBLICATION,
+)
+
+# Multiple Systems Estimation of all victims (detected and hidden), per year.
+publication_prevalence_estimate = sa.Table(
+    "prevalence_estimate",
+    metadata,
+    sa.Column("release_id", sa.Integer, sa.ForeignKey(f"{PUBLICATION}.release.release_id", ondelete="CASCADE"), nullable=False),
+    sa.Column("year", sa.SmallInteger, nullable=False),
+    sa.Column("population_code", sa.Text, nullable=False),  # ALL / ICT
+    sa.Column("is_available", sa.Boolean, nullable=False),
+    sa.Column("observed", sa.Integer),  # detected persons (withheld below k)
+    sa.Column("estimate", sa.Integer),  # rounded to 10: a model output, not a count of people
+    sa.Column("ci_lower", sa.Integer),
+    sa.Column("ci_upper", sa.Integer),
+    sa.Column("method", sa.Text),
+    sa.Column("model_terms", sa.Text),
+    sa.Column("note_es", sa.Text, nullable=False),  # why unavailable, or the caveats
+    schema=PUBLICATION,
+)
+
+# Public reference figures (2022 census) so rates and maps need nothing outside `publication`.
+publication_department = sa.Table(
+    "department",
+    metadata,
+    sa.Column("department_code", sa.Text, primary_key=True),  # INE
+    sa.Column("iso_3166_2_code", sa.Text),
+    sa.Column("department_name", sa.Text, nullable=False),
+    sa.Column("region_code", sa.Text, nullable=False),
+    sa.Column("population_2022", sa.Integer),
+    sa.Column("population_2022_male", sa.Integer),
+    sa.Column("population_2022_female", sa.Integer),
+    schema=PUBLICATION,
+)
+
+# Labels of every code a dashboard shows (Spanish), so cards read nothing but `publication`.
+publication_code_label = sa.Table(
+    "code_label",
+    metadata,
+    sa.Column("code_list", sa.Text, primary_key=True),
+    sa.Column("code", sa.Text, primary_key=True),
+    sa.Column("label_es", sa.Text, nullable=False),
+    sa.Column("sort_order", sa.SmallInteger, nullable=False),
+    schema=PUBLICATION,
+)
+
+PUBLICATION_TABLES = [
+    publication_release, publication_victim_count, publication_platform_count, publication_justice_chain,
+    publication_coverage, publication_prevalence_estimate, publication_department, publication_code_label,
+]
