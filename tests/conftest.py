@@ -100,3 +100,28 @@ def shared_samples() -> Path:
 
 def random_secret() -> str:
     return base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+@pytest.fixture()
+def fresh_warehouse_url(pg_server_url: str):
+    """A migrated warehouse database of one test's own (pipeline tests mutate every layer)."""
+    from warehouse import migrate
+
+    url = create_database(pg_server_url, prefix="obs_fresh")
+    engine = sa.create_engine(url)
+    migrate.upgrade(engine)
+    engine.dispose()
+    yield url
+    drop_database(url)
+
+
+@pytest.fixture()
+def pipeline_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_warehouse_url: str) -> str:
+    """Environment of a pipeline test: own home, own migrated warehouse, a test secret."""
+    monkeypatch.setenv("OBSERVATORIO_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("OBSERVATORIO_DATABASE_URL", fresh_warehouse_url)
+    monkeypatch.setenv("OBSERVATORIO_SECRET_KEY", TEST_SECRET)
+    monkeypatch.delenv("OBSERVATORIO_SECRET_KEY_FILE", raising=False)
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home" / "dagster"))
+    (tmp_path / "home" / "dagster").mkdir(parents=True)
+    return fresh_warehouse_url

@@ -149,8 +149,9 @@ def submissions_in_force(conn: sa.Connection, *, pending_only: bool = False) -> 
 
 
 def mark_loaded(conn: sa.Connection, extract_id: int) -> None:
+    # loaded_at keeps the first load: re-running a loaded month must leave the row identical.
     conn.execute(
         t.fact_extract.update()
-        .where(t.fact_extract.c.extract_id == extract_id)
+        .where(t.fact_extract.c.extract_id == extract_id, t.fact_extract.c.status != "loaded")
         .values(status="loaded", loaded_at=dt.datetime.now(dt.timezone.utc))
     )

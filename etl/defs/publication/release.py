@@ -33,6 +33,8 @@ PUBLICATION_DERIVATIONS = {
     "region_code": Derivation(
         "department_code", lambda code: "UNKNOWN" if code == UNKNOWN_DEPARTMENT else region_of_department(code)
     ),
+    # The ICT group is a function of the ICT status: one attribute for the audit, not two.
+    "ict_group_code": Derivation("ict_status_code", lambda code: ICT_GROUP[code]),
 }
 
 # The published count tables of persons: name -> grouping. Dashboards filter `table_code`.
@@ -117,9 +119,7 @@ def victim_domains(years: Sequence[int]) -> dict[str, list]:
         "department_code": [d["ine_code"] for d in _departments()] + ["99"],
         "sex_code": list(cl["sex"]),
         "age_band_code": list(cl["age_band"]),
-        "exploitation_code": list(cl["exploitation"]),
         "ict_status_code": list(cl["ict_status"]),
-        "ict_group_code": ["LINKED", "NOT_LINKED", "UNKNOWN"],
     }
 
 
