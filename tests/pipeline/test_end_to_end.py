@@ -20,12 +20,14 @@ def _personal_values(path: Path, institution: str, period: str) -> list[str]:
     return values
 
 
-def test_one_partition_end_to_end(pipeline_env: str, shared_samples: Path) -> None:
+def test_one_partition_end_to_end(pipeline_env: str, shared_samples: Path, caplog) -> None:
+    caplog.set_level("DEBUG")
     path = shared_samples / "MP" / "2025-04.csv"
     outcome = upload(path)
     assert outcome.accepted and outcome.is_new
 
-    result = ingest("MP", "2025-04")
+    instance = dg.DagsterInstance.ephemeral()
+    result = ingest("MP", "2025-04", instance)
     assert result.success
     materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
     assert materialized == {"raw_extract", "staging_victim_record", "core_victim_record"}
@@ -46,7 +48,13 @@ def test_one_partition_end_to_end(pipeline_env: str, shared_samples: Path) -> No
     with get_engine().connect() as conn:
         texts = warehouse_texts(conn)
     assert len(texts) > 100
-    assert scan(texts, _personal_values(path, "MP", "2025-04")) == []
+    personal = _personal_values(path, "MP", "2025-04")
+    assert scan(texts, personal) == []
+    # ... nor in Dagster's event log of the run, nor in anything logged while it ran.
+    events = [str(r) for r in instance.all_logs(result.run_id)]
+    assert len(events) > 20
+    assert scan(events, personal) == []
+    assert scan([r.getMessage() for r in caplog.records], personal) == []
 
 
 def test_rerun_leaves_every_table_identical(pipeline_env: str, shared_samples: Path) -> None:

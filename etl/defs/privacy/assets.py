@@ -12,6 +12,7 @@ from pathlib import Path
 import dagster as dg
 
 from etl.defs.landing.submissions import current_submission
+from etl.defs.privacy.cleartext_scan import scan, warehouse_texts
 from etl.defs.load.copy import copy_rows
 from etl.defs.privacy.staging_rows import STAGING_COLUMNS, TOKEN_COLUMNS, stage_records
 from etl.partitions import institution_month_partitions, split_partition_key
@@ -29,6 +30,7 @@ CHECK_RULES: dict[str, set[str]] = {
     "unique_source_keys": {"DUPLICATE_CONFLICT"},
 }
 OTHER_CHECK = "other_expectations"
+NO_CLEARTEXT_CHECK = "no_cleartext"
 CHECK_NAMES = [*CHECK_RULES, OTHER_CHECK]
 _CATEGORY_OF_RULE = {rule: name for name, rules in CHECK_RULES.items() for rule in rules}
 
@@ -67,7 +69,14 @@ def check_results(gx_findings: dict[str, tuple[bool, dict]]) -> list[dg.AssetChe
     group_name="staging",
     kinds={"postgres"},
     deps=["raw_extract"],
-    check_specs=[dg.AssetCheckSpec(name, asset=STAGING_KEY, blocking=True) for name in CHECK_NAMES],
+    check_specs=[
+        *(dg.AssetCheckSpec(name, asset=STAGING_KEY, blocking=True) for name in CHECK_NAMES),
+        dg.AssetCheckSpec(
+            NO_CLEARTEXT_CHECK, asset=STAGING_KEY, blocking=True,
+            description="Ningún nombre, documento, teléfono, usuario ni fecha de nacimiento del archivo aparece "
+            "en las filas escritas ni en el registro de eventos de esta ejecución.",
+        ),
+    ],
     description=(
         "Filas seudonimizadas del extracto vigente: tokens HMAC, códigos y estado TIC. "
         "Ningún nombre, documento, teléfono, fecha de nacimiento ni relato."
@@ -100,12 +109,21 @@ def staging_victim_record(
         )
     keyring = secrets.keyring()
     staged = stage_records(result.records, submission.extract_id, keyring)
+    personal = [value for record in result.records for value in record.personal_values()]
     result.records.clear()
     with engine.begin() as conn:
         for table in (t.staging_match_token, t.staging_victim_record):
             conn.execute(table.delete().where(table.c.extract_id == submission.extract_id))
         copy_rows(conn, t.staging_victim_record, STAGING_COLUMNS, staged.rows)
         copy_rows(conn, t.staging_match_token, TOKEN_COLUMNS, staged.tokens)
+        # Verified inside the transaction: a leak means nothing of this extract is committed.
+        hits = scan(warehouse_texts(conn, where_extract=submission.extract_id) + _run_log_texts(context), personal)
+        del personal
+        if hits:
+            yield dg.AssetCheckResult(check_name=NO_CLEARTEXT_CHECK, passed=False,
+                                      metadata={"hits": len(hits), "where": sorted({h.location for h in hits})[:10]})
+            raise dg.Failure(description="se detectaron datos personales en claro: no se escribió nada", allow_retries=False)
+    yield dg.AssetCheckResult(check_name=NO_CLEARTEXT_CHECK, passed=True, metadata={"hits": 0})
     yield dg.MaterializeResult(
         metadata={
             "records": len(staged.rows),
@@ -116,6 +134,14 @@ def staging_victim_record(
             "key_id": keyring.key_id,
         }
     )
+
+
+def _run_log_texts(context: dg.AssetExecutionContext) -> list[str]:
+    """This run's event log so far (messages and metadata), as Dagster stored it."""
+    records = context.instance.all_logs(context.run_id)
+    return [str(r.dagster_event.event_specific_data) if r.dagster_event else "" for r in records] + [
+        r.user_message or "" for r in records
+    ]
 
 
 def _ext(stored_path: str) -> str:
