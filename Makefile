@@ -9,7 +9,7 @@ export DAGSTER_HOME ?= $(OBSERVATORIO_HOME)/dagster
 export GX_ANALYTICS_ENABLED := false
 export XDG_RUNTIME_DIR ?= /tmp
 
-.PHONY: demo test install bench dev validate clean stop
+.PHONY: demo test install browser bench dev validate clean stop
 
 $(VENV)/.installed: pyproject.toml
 	@echo "==> Creando el entorno virtual e instalando dependencias (la primera vez tarda unos minutos)"
@@ -23,7 +23,16 @@ install: $(VENV)/.installed
 demo: install
 	@$(OBS) demo
 
-test: install
+# Browser tests (report, portal) drive Debian's Chromium; never a downloaded browser.
+browser:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "==> Instalando chromium y chromium-driver (Debian)"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null); \
+	  else echo "Faltan chromium y chromium-driver: sudo apt-get install chromium chromium-driver"; exit 1; fi; \
+	fi
+
+test: install browser
 	@$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: install

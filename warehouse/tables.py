@@ -498,3 +498,27 @@ PUBLICATION_TABLES = [
     publication_release, publication_victim_count, publication_platform_count, publication_justice_chain,
     publication_coverage, publication_prevalence_estimate, publication_department, publication_code_label,
 ]
+
+# --- mart tables computed in Python -------------------------------------------------------
+
+# Multiple Systems Estimation per year and population (all victims / ICT-linked), from
+# mart.capture_histories. Unprotected figures for analysts; publication rounds and filters.
+mart_prevalence_estimate = sa.Table(
+    "prevalence_estimate",
+    metadata,
+    sa.Column("year", sa.SmallInteger, primary_key=True),
+    sa.Column("population_code", sa.Text, primary_key=True),  # ALL / ICT
+    sa.Column("is_available", sa.Boolean, nullable=False),
+    sa.Column("observed", sa.Integer, nullable=False),
+    sa.Column("estimate", sa.Float),
+    sa.Column("ci_lower", sa.Float),
+    sa.Column("ci_upper", sa.Float),
+    sa.Column("method", sa.Text, nullable=False),
+    sa.Column("interval_method", sa.Text),
+    sa.Column("model_terms", sa.Text),  # e.g. "MP:PN, MINNA:MP"
+    sa.Column("lists_used", sa.Text, nullable=False),
+    sa.Column("reason_code", sa.Text),
+    sa.Column("reason_es", sa.Text),
+    sa.Column("diagnostics", pg.JSONB, nullable=False),
+    schema=MART,
+)

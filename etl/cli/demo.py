@@ -77,7 +77,9 @@ def command(argv: list[str], prog: str) -> int:
     console.rule(f"2. Extractos sintéticos ({args.months} meses)")
     out = settings.home / "demo-extracts"
     summary = generate(out, months=args.months, start_period=args.start)
-    console.print(f"{summary}")
+    by_institution = ", ".join(f"{k} {v}" for k, v in summary.records_by_institution.items())
+    console.print(f"{len(summary.files)} archivos en {out}: {by_institution} registros; "
+                  f"{summary.captured_persons} personas registradas de {summary.total_persons} simuladas")
 
     console.rule("3. Recepción y validación")
     store = landing_store()

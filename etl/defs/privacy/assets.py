@@ -23,7 +23,7 @@ from warehouse import tables as t
 # blocking: a failed check stops the run before anything reaches `core`.
 CHECK_RULES: dict[str, set[str]] = {
     "required_columns": {"COLUMN_MISSING", "REQUIRED", "HEADER_INVALID", "HEADER_NOT_FOUND"},
-    "allowed_codes": {"VALUE_UNMATCHED", "KEY_FORMAT"},
+    "allowed_codes": {"CODE_UNKNOWN", "VALUE_UNMATCHED", "KEY_FORMAT"},
     "registration_date_in_month": {"DATE_INVALID", "DATE_IN_FUTURE", "DATE_OUTSIDE_PERIOD", "DATE_AFTER_REGISTRATION"},
     "plausible_ages": {"AGE_IMPLAUSIBLE", "AGE_NOT_MINOR", "AGE_NOT_ADULT", "NUMBER_INVALID"},
     "document_format": {"CEDULA_FORMAT", "DOCUMENT_FORMAT"},

@@ -1,8 +1,9 @@
 """Scan the warehouse (and any other texts) for a run's personal values: zero hits required.
 
 Place names and code labels are public reference data; a person named Belén who lives in
-Belén legitimately has `BELEN` in a district column. Values that are exactly a reference
-term (district, department, code label) are therefore not searched; everything else is.
+Belén legitimately has `BELEN` in a district column, and Juan appears in SAN JUAN BAUTISTA.
+Values that are a reference term, or whole words of one, are therefore not searched on their
+own (a full name or surname pair that contains them still is); everything else is.
 """
 
 from __future__ import annotations
@@ -19,6 +20,20 @@ from warehouse.codelists import codelists
 
 SCANNED_SCHEMAS = ("staging", "core", "mart", "publication", "audit")
 TEXT_TYPES = ("text", "character varying", "jsonb", "ARRAY", "json")
+# Keyed pseudonyms are random hex: digit runs inside them would collide with document numbers
+# by chance. They are checked by shape instead (only lowercase hex of the expected length),
+# which a cleartext value could never pass.
+PSEUDONYM_COLUMNS = {
+    "token": r"^[0-9a-f]{16}$",
+    "source_key_token": r"^[0-9a-f]{32}$",
+    "person_key": r"^[0-9a-f]{32}$",
+    "key_id": r"^[0-9a-f]{8}$",
+    "content_sha256": r"^[0-9a-f]{64}$",
+}
+
+
+class PseudonymShapeError(AssertionError):
+    """A pseudonym column holds something that is not a pseudonym."""
 
 
 @lru_cache(maxsize=1)
@@ -35,9 +50,20 @@ def reference_vocabulary() -> frozenset[str]:
     return frozenset(fold(t) for t in terms if t)
 
 
+@lru_cache(maxsize=1)
+def _vocabulary_text() -> str:
+    return " | ".join(sorted(reference_vocabulary()))
+
+
 def searchable(secrets: Iterable[str]) -> list[str]:
-    vocabulary = reference_vocabulary()
-    return [s for s in secrets if s and fold(s) not in vocabulary]
+    """The secrets worth searching: not a reference term nor whole words of one (JUAN in SAN JUAN)."""
+    text = f" {_vocabulary_text()} "
+    keep = []
+    for secret in secrets:
+        folded = fold(secret or "")
+        if folded and f" {folded} " not in text:
+            keep.append(secret)
+    return keep
 
 
 def warehouse_texts(conn: sa.Connection, where_extract: int | None = None) -> list[str]:
@@ -54,11 +80,17 @@ def warehouse_texts(conn: sa.Connection, where_extract: int | None = None) -> li
     for schema, table, column in columns:
         if where_extract is not None and schema != "staging":
             continue
-        query = f'SELECT "{column}"::text FROM {schema}."{table}"'
-        params = {}
-        if where_extract is not None:
-            query += " WHERE extract_id = :e"
-            params = {"e": where_extract}
+        where, params = ("WHERE extract_id = :e", {"e": where_extract}) if where_extract is not None else ("", {})
+        if column in PSEUDONYM_COLUMNS:
+            bad = conn.execute(
+                sa.text(f'SELECT count(*) FROM {schema}."{table}" {where} {"AND" if where else "WHERE"} '
+                        f'"{column}" IS NOT NULL AND "{column}" !~ :shape'),
+                {**params, "shape": PSEUDONYM_COLUMNS[column]},
+            ).scalar_one()
+            if bad:
+                raise PseudonymShapeError(f"{schema}.{table}.{column}: {bad} valores no son seudónimos")
+            continue
+        query = f'SELECT "{column}"::text FROM {schema}."{table}" {where}'
         texts.extend(v for v in conn.execute(sa.text(query), params).scalars() if v)
     return texts
 

@@ -13,7 +13,7 @@ RELEASE_KEY = dg.AssetKey("publication_release")
 @dg.asset(
     group_name="publication",
     kinds={"postgres"},
-    deps=["mart_indicators"],
+    deps=["mart_indicators", "mart_prevalence_estimate"],
     check_specs=[
         dg.AssetCheckSpec("disclosure_audit", asset=RELEASE_KEY, blocking=True,
                           description="Programación lineal sobre todo lo publicado: ninguna celda reservada se puede acotar."),

@@ -229,6 +229,45 @@ def _write(conn: sa.Connection, release_id: int, families, labels: dict[str, str
     )
 
 
+ESTIMATE_ROUNDING = 10
+ESTIMATE_NOTE_ES = (
+    "Estimación del total de víctimas (registradas y no registradas) por sistemas múltiples. "
+    "Supone población cerrada durante el año, enlace correcto de personas entre instituciones y que la "
+    "dependencia entre listas se capta con interacciones; si algunas víctimas son mucho más difíciles de "
+    "registrar que otras, el total real puede ser mayor."
+)
+
+
+def _round(value: float | None) -> int | None:
+    return None if value is None else int(round(value / ESTIMATE_ROUNDING) * ESTIMATE_ROUNDING)
+
+
+def _write_estimates(conn: sa.Connection, release_id: int, k: int) -> None:
+    """Publish an estimate only when it exists and rests on at least k detected persons."""
+    rows = conn.execute(sa.select(t.mart_prevalence_estimate)).mappings().all()
+    for r in rows:
+        publishable = r["is_available"] and r["observed"] >= k
+        if publishable:
+            note = ESTIMATE_NOTE_ES
+        elif r["observed"] < k:
+            note = "No se publica: muy pocas víctimas detectadas para estimar sin riesgo de identificación."
+        else:
+            note = f"No hay estimación confiable: {r['reason_es'] or 'el modelo no es identificable con estos datos'}."
+        conn.execute(
+            t.publication_prevalence_estimate.insert().values(
+                release_id=release_id, year=r["year"], population_code=r["population_code"],
+                is_available=bool(publishable),
+                observed=r["observed"] if r["observed"] >= k else None,
+                estimate=_round(r["estimate"]) if publishable else None,
+                ci_lower=_round(r["ci_lower"]) if publishable else None,
+                ci_upper=_round(r["ci_upper"]) if publishable else None,
+                method=r["method"] if publishable else None,
+                model_terms=r["model_terms"] if publishable else None,
+                note_es=note,
+            )
+        )
+
+
 def refresh_reference(conn: sa.Connection) -> None:
     """Public reference data (census, labels): replaced wholesale, identical on every run."""
     conn.execute(t.publication_department.delete())
@@ -274,5 +313,6 @@ def build_release(conn: sa.Connection, k: int, differencing_passed: bool = True)
     ).scalar_one()
     labels = {code: entry["label_es"] for code, entry in codelists()["platform"].items()}
     _write(conn, release_id, families, labels)
+    _write_estimates(conn, release_id, k)
     refresh_reference(conn)
     return ReleaseResult(release_id, is_current, audit_passed, differencing_passed, cells, withheld, audits)

@@ -1,0 +1,1 @@
+"""Publication: turning warehouse facts into tables that are safe to show the public."""
