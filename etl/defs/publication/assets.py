@@ -17,6 +17,8 @@ RELEASE_KEY = dg.AssetKey("publication_release")
     check_specs=[
         dg.AssetCheckSpec("disclosure_audit", asset=RELEASE_KEY, blocking=True,
                           description="Programación lineal sobre todo lo publicado: ninguna celda reservada se puede acotar."),
+        dg.AssetCheckSpec("differencing_check", asset=RELEASE_KEY, blocking=True,
+                          description="Ninguna resta entre dos valores que los tableros permiten mostrar revela un conteo de 1 a k-1."),
     ],
     description=(
         "Tablas publicadas con control de divulgación (k configurable, por defecto 10): conteos de 1 a k-1 "
@@ -33,6 +35,11 @@ def publication_release(warehouse: WarehouseResource):
         metadata={
             name: dg.MetadataValue.text(audit.summary()) for name, audit in result.audits.items()
         },
+    )
+    yield dg.AssetCheckResult(
+        check_name="differencing_check",
+        passed=result.differencing_passed,
+        metadata={name: dg.MetadataValue.json(d) for name, d in result.differencing.items()},
     )
     if not result.is_current:
         raise dg.Failure(

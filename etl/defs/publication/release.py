@@ -103,6 +103,7 @@ class ReleaseResult:
     cells: int
     withheld: int
     audits: dict[str, AuditReport]
+    differencing: dict[str, dict]
 
 
 def person_microdata(conn: sa.Connection) -> pd.DataFrame:
@@ -290,16 +291,33 @@ def refresh_reference(conn: sa.Connection) -> None:
     copy_rows(conn, t.publication_code_label, ["code_list", "code", "label_es", "sort_order"], rows)
 
 
-def build_release(conn: sa.Connection, k: int, differencing_passed: bool = True) -> ReleaseResult:
-    """Protect, audit and write a release inside the caller's transaction."""
+def differencing_all(families, k: int) -> dict[str, dict]:
+    from etl.defs.publication.differencing_check import differencing_report
+
+    results = {}
+    for name, (publication, specs) in families.items():
+        reports = differencing_report(publication.tables, specs, k)
+        results[name] = {
+            "passed": all(r.passed for r in reports),
+            "queries": sum(r.queries_checked for r in reports),
+            "pairs": sum(r.pairs_checked for r in reports),
+            "violations": sum(len(r.violations) for r in reports),
+        }
+    return results
+
+
+def build_release(conn: sa.Connection, k: int) -> ReleaseResult:
+    """Protect, audit, check differencing and write a release inside the caller's transaction."""
     families = protect_all(conn, k)
     audits = audit_all(families, k)
     audit_passed = all(a.passed for a in audits.values())
+    differencing = differencing_all(families, k)
+    differencing_passed = all(d["passed"] for d in differencing.values())
     cells = sum(len(f) for p, _ in families.values() for f in p.tables.values())
     withheld = sum(int(f["is_withheld"].sum()) for p, _ in families.values() for f in p.tables.values())
     summary = {
         name: {"passed": a.passed, "withheld_cells": len(a.cells), "unprotected": len(a.unprotected),
-               "problems": list(a.problems), "seconds": round(a.seconds, 3)}
+               "problems": list(a.problems), "seconds": round(a.seconds, 3), "differencing": differencing[name]}
         for name, a in audits.items()
     }
     is_current = audit_passed and differencing_passed
@@ -315,4 +333,4 @@ def build_release(conn: sa.Connection, k: int, differencing_passed: bool = True)
     _write(conn, release_id, families, labels)
     _write_estimates(conn, release_id, k)
     refresh_reference(conn)
-    return ReleaseResult(release_id, is_current, audit_passed, differencing_passed, cells, withheld, audits)
+    return ReleaseResult(release_id, is_current, audit_passed, differencing_passed, cells, withheld, audits, differencing)
