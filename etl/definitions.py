@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from etl.defs.dashboards import assets as dashboard_assets
 from etl.defs.estimation import assets as estimation_assets
 from etl.defs.intake import assets as intake_assets
 from etl.defs.load import assets as load_assets
@@ -19,7 +20,7 @@ from etl.jobs import ingest_month_job, refresh_indicators_job
 from etl.resources import LandingZoneResource, SecretsResource, WarehouseResource
 from etl.sensors import indicators_refresh_sensor, landed_extracts_sensor
 
-ASSET_MODULES = [intake_assets, privacy_assets, load_assets, mart_assets, estimation_assets, publication_assets]
+ASSET_MODULES = [intake_assets, privacy_assets, load_assets, mart_assets, estimation_assets, publication_assets, dashboard_assets]
 
 
 def build_definitions() -> dg.Definitions:

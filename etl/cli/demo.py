@@ -110,5 +110,7 @@ def command(argv: list[str], prog: str) -> int:
     console.print("  Indicadores:          .venv/bin/observatorio indicators --year 2025")
     report = settings.home / "report.html"
     if report.exists():
-        console.print(f"  Informe:              {report}")
+        console.print(f"  Informe (sin Metabase): {report}")
+    console.print("  Portal de las instituciones: .venv/bin/observatorio portal  → http://127.0.0.1:8080")
+    console.print("  Publicar en Metabase (≥ 0.50): .venv/bin/observatorio dashboards publish --help  (docs/dashboards.md)")
     return 0 if ok and rejected == 0 else 1

@@ -24,6 +24,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "mse": ("etl.cli.mse", "estimación por sistemas múltiples (MSE) desde un CSV de historias de captura"),
     "keys": ("etl.cli.keys", "generar o rotar la clave maestra de seudonimización"),
     "purge-raw": ("etl.cli.retention", "borrar archivos crudos más antiguos que la retención configurada"),
+    "dashboards": ("etl.cli.dashboards", "publicar los tableros en Metabase (como código)"),
+    "report": ("etl.cli.report", "escribir el informe HTML autónomo para quienes no usan Metabase"),
+    "portal": ("etl.cli.portal", "servir el portal web donde las instituciones envían sus extractos"),
+    "users": ("etl.cli.users", "crear y administrar las cuentas del portal"),
 }
 
 

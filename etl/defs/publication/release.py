@@ -54,6 +54,9 @@ VICTIM_TABLES: tuple[TableSpec, ...] = (
     TableSpec("exploitation_ict_group_year", ("year", "exploitation_code", "ict_group_code")),
 )
 PLATFORM_TABLES = (TableSpec("platform_year", ("year", "platform_code", "ict_stage_code")),)
+# Persons per platform whatever the stage: a person seen at both stages counts once here, so
+# these are not sums of the rows above and are protected as their own family.
+PLATFORM_ALL_TABLES = (TableSpec("platform_all_year", ("year", "platform_code")),)
 JUSTICE_TABLES = (
     TableSpec("justice_year", ("year", "institution_code")),
     TableSpec("justice_step_year", ("year", "institution_code", "furthest_step_code")),
@@ -143,6 +146,8 @@ def protect_all(conn: sa.Connection, k: int) -> dict[str, tuple[Publication, tup
     platforms = pd.read_sql(sa.text(_PLATFORM_PERSONS), conn)
     if not platforms.empty:
         families["platforms"] = (protect(platforms, PLATFORM_TABLES, k), PLATFORM_TABLES)
+        distinct = platforms.drop_duplicates(["year", "platform_code", "person_id"])
+        families["platforms_all"] = (protect(distinct, PLATFORM_ALL_TABLES, k), PLATFORM_ALL_TABLES)
     justice = pd.read_sql(sa.text(_JUSTICE_RECORDS), conn)
     if not justice.empty:
         families["justice"] = (
@@ -187,8 +192,13 @@ def _write(conn: sa.Connection, release_id: int, families, labels: dict[str, str
                       "is_withheld", "withheld_reason"]
     if "victims" in families:
         copy_rows(conn, t.publication_victim_count, victim_columns, _victim_rows(release_id, families["victims"][0]))
+    platform_frames = []
     if "platforms" in families:
-        frame = families["platforms"][0].tables["platform_year"]
+        platform_frames.append(families["platforms"][0].tables["platform_year"])
+    if "platforms_all" in families:
+        platform_frames.append(families["platforms_all"][0].tables["platform_all_year"].assign(ict_stage_code="ALL"))
+    if platform_frames:
+        frame = pd.concat(platform_frames, ignore_index=True)
         copy_rows(
             conn, t.publication_platform_count,
             ["release_id", "year", "platform_code", "platform_label", "ict_stage_code", "victims", "is_withheld",
