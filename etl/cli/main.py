@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("etl.cli.demo", "preparar todo y procesar 24 meses sintéticos"),
     "evaluate": ("etl.cli.evaluate", "medir la calidad del enlace de personas y de la clasificación TIC"),
     "indicators": ("etl.cli.indicators", "indicadores principales de un año"),
+    "export": ("etl.cli.export", "exportar registros seudonimizados (HTCDS) con control de divulgación"),
     "mse": ("etl.cli.mse", "estimación por sistemas múltiples (MSE) desde un CSV de historias de captura"),
     "keys": ("etl.cli.keys", "generar o rotar la clave maestra de seudonimización"),
     "purge-raw": ("etl.cli.retention", "borrar archivos crudos más antiguos que la retención configurada"),
