@@ -52,6 +52,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     logging.basicConfig(level=logging.INFO if known.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # GX announces its temporary docs folder at INFO on every context: noise for an official.
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
     module = importlib.import_module(COMMANDS[known.command][0])
     try:
         return int(module.command(rest, prog=f"observatorio {known.command}") or 0)
