@@ -24,6 +24,12 @@ ENV_TEST_DATABASE_URL = "OBSERVATORIO_TEST_DATABASE_URL"
 # Per-institution drop location (fsspec URL): OBSERVATORIO_DROP_MP=sftp://user@host:22/out/mp
 ENV_DROP_PREFIX = "OBSERVATORIO_DROP_"
 ENV_DROP_SFTP_KEY_FILE = "OBSERVATORIO_DROP_SFTP_KEY_FILE"
+# Agency portal. The session-signing secret is read only by etl.portal.secret (Settings holds no
+# secret); without it the portal derives its key from the master secret (HKDF, purpose "portal").
+ENV_PORTAL_SECRET = "OBSERVATORIO_PORTAL_SECRET"
+ENV_PORTAL_SESSION_MINUTES = "OBSERVATORIO_PORTAL_SESSION_MINUTES"
+ENV_PORTAL_LOGIN_MAX_FAILURES = "OBSERVATORIO_PORTAL_LOGIN_MAX_FAILURES"
+ENV_PORTAL_LOGIN_WINDOW_MINUTES = "OBSERVATORIO_PORTAL_LOGIN_WINDOW_MINUTES"
 INSTITUTION_CODES = ("MP", "PN", "MINNA", "MINMUJER")
 
 DEFAULT_HOME = ".observatorio"
@@ -39,6 +45,11 @@ class Settings:
     max_upload_bytes: int
     drop_locations: dict[str, str]  # institution -> fsspec URL
     drop_sftp_key_file: str | None
+    # Portal: idle minutes before a session ends; failed logins allowed per account and per IP
+    # address within the window before further attempts are refused.
+    portal_session_minutes: int = 60
+    portal_login_max_failures: int = 5
+    portal_login_window_minutes: int = 15
 
     @property
     def embedded_pgdata(self) -> Path:
@@ -75,4 +86,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             code: env.get(ENV_DROP_PREFIX + code) or (home / "drop" / code).as_uri() for code in INSTITUTION_CODES
         },
         drop_sftp_key_file=env.get(ENV_DROP_SFTP_KEY_FILE) or None,
+        portal_session_minutes=int(env.get(ENV_PORTAL_SESSION_MINUTES) or 60),
+        portal_login_max_failures=int(env.get(ENV_PORTAL_LOGIN_MAX_FAILURES) or 5),
+        portal_login_window_minutes=int(env.get(ENV_PORTAL_LOGIN_WINDOW_MINUTES) or 15),
     )

@@ -111,6 +111,10 @@ def command(argv: list[str], prog: str) -> int:
     report = settings.home / "report.html"
     if report.exists():
         console.print(f"  Informe (sin Metabase): {report}")
-    console.print("  Portal de las instituciones: .venv/bin/observatorio portal  → http://127.0.0.1:8080")
+    from etl.portal.demo import create_demo_accounts, demo_lines
+
+    console.print("  Portal de las instituciones (cuentas de demostración, contraseñas nuevas en cada demo):")
+    for line in demo_lines(create_demo_accounts(engine)):
+        console.print(f"    {line}")
     console.print("  Publicar en Metabase (≥ 0.50): .venv/bin/observatorio dashboards publish --help  (docs/dashboards.md)")
     return 0 if ok and rejected == 0 else 1
