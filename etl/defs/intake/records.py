@@ -21,7 +21,7 @@ INSTITUTIONS: tuple[str, ...] = INSTITUTION_CODES
 EvidenceSource = Literal["structured", "narrative"]
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, repr=False)
 class VictimRecord:
     # --- identity of the record in the agency's own file (not personal data) ---
     institution_code: str
@@ -56,6 +56,13 @@ class VictimRecord:
     birth_date: dt.date | None = None
     phone: str | None = None
     narrative: str | None = None  # RELATO / Observaciones / resumen
+
+    def __repr__(self) -> str:
+        # Never the personal fields: a repr can end up in a traceback, a log or a test report.
+        return (
+            f"VictimRecord({self.institution_code} {self.period} row {self.source_row}, "
+            f"department={self.department_code}, sex={self.sex_code}, personal data hidden)"
+        )
 
     def personal_values(self) -> list[str]:
         """Every personal value of the record, for leak scans in tests and asset checks."""

@@ -1,0 +1,574 @@
+"""Probabilistic record linkage over keyed match tokens (Fellegi–Sunter), deterministic.
+
+Input: `TokenizedRecord`s only (record ref, keyed tokens, coarse features); no cleartext is
+needed nor accepted. Output: a person key per record, an HMAC under the "person" purpose of
+the earliest record of the person's cluster, so that a person keeps their key when later
+months arrive. Stored: person keys (with the key id). Never produced: any personal value.
+
+Method:
+1. Blocking: two records are a candidate pair when they share a token. Tokens held by more
+   than `max_token_frequency` records (`max_name_token_frequency` for bare names) propose no
+   pairs; they still count when scoring.
+2. Scoring: the log2 likelihood ratio of the pair. Token kinds of one group (doc, phone,
+   name, initials) are alternatives: only the strongest agreeing kind of a group counts. A
+   token value's u is its frequency among the records, shrunk towards the kind's u (few
+   records: the kind's u; many: rare values are strong evidence, common ones weak). Then
+   disagreements: another document of the same type, other phones, comparable names sharing
+   no token, sex, department, birth-year ranges. "block" kinds are never scored.
+3. Decision: a pair is accepted when its posterior odds reach 2**margin, the prior odds of a
+   random pair being one person being about 1 / n_records: the threshold grows with log2(n).
+   Counts enter rounded up to powers of two, so that a new or corrected month changes the
+   weights only of tokens whose count crosses a power of two.
+4. Clustering: accepted pairs, strongest first, merge clusters unless the merge would put in
+   one person two different documents of the same type, both sexes, birth years more than
+   `max_year_spread` apart, or two rows of the same case (several victims of one case are
+   different persons; an exact duplicate row is collapsed beforehand).
+
+Same set of records, same persons, whatever the input order. Nothing personal is logged.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from etl.defs.privacy.keys import Keyring, Purpose
+from etl.defs.privacy.pseudonym import pseudonymize
+from etl.defs.privacy.tokens import KIND_NAMES, KINDS, CoarseFeatures, RecordRef, TokenizedRecord
+
+# "block" kinds only propose candidate pairs; they are never scored.
+GROUPS: tuple[str, ...] = ("doc", "phone", "name", "initials", "block")
+_GROUP_OF_KIND = np.array([GROUPS.index(KINDS[k].group) for k in KIND_NAMES], dtype=np.int8)
+_M_OF_KIND = np.array([KINDS[k].m for k in KIND_NAMES])
+_U_OF_KIND = np.array([KINDS[k].u for k in KIND_NAMES])
+_DOC_BIT = {i: 1 << n for n, i in enumerate(i for i, k in enumerate(KIND_NAMES) if KINDS[k].group == "doc")}
+_IS_DOC = np.array([KINDS[k].group == "doc" for k in KIND_NAMES])
+_IS_PHONE = np.array([KINDS[k].group == "phone" for k in KIND_NAMES])
+_IS_NAME = np.array([KINDS[k].group == "name" for k in KIND_NAMES])
+_IS_INITIALS = np.array([KINDS[k].group == "initials" for k in KIND_NAMES])
+_DOC_BITS = np.array([_DOC_BIT.get(i, 0) for i in range(len(KIND_NAMES))], dtype=np.int64)
+DOC, PHONE, NAME, INITIALS, BLOCK = range(5)
+_FULL_NAME_KIND = KIND_NAMES.index("name_full")
+_SEX_CODE = {"F": 1, "M": 2}
+
+
+def _log2_ratio(m: float, u: float) -> float:
+    return math.log2(m / u)
+
+
+@dataclass(frozen=True)
+class LinkageConfig:
+    """Weights are log2 likelihood ratios log2(m/u) from the m and u stated beside each."""
+
+    # A pair is accepted when its posterior log2 odds reach `margin`: score + log2(prior odds)
+    # >= margin, the prior odds of a random pair being one person being about
+    # expected_duplicates_per_record / n_records. The threshold thus grows with log2(n).
+    margin: float = 5.0
+    expected_duplicates_per_record: float = 1.0
+    min_threshold: float = 10.0
+    # Frequency of a token value: a Beta prior with mean u(kind) worth `pseudo_count` records,
+    # updated by the records holding the value. Small data sets keep u(kind); large ones learn
+    # that a rare value is rare and a common one common.
+    pseudo_count: float = 2.0
+    # Tokens held by more records than this propose no pairs (they are still scored). Bare
+    # names and initials are common, so they propose pairs only while rare; their
+    # year- and department-qualified "block" tokens take over in large data sets.
+    max_token_frequency: int = 64
+    max_name_token_frequency: int = 16
+    max_year_spread: int = 2
+    doc_conflict: float = _log2_ratio(0.03, 0.999)  # same type, different number
+    phone_disagree: float = _log2_ratio(0.5, 0.99999)
+    name_disagree: float = _log2_ratio(0.05, 0.999)
+    initials_disagree: float = _log2_ratio(0.2, 0.99)
+    sex_agree: float = _log2_ratio(0.98, 0.5)
+    sex_disagree: float = _log2_ratio(0.02, 0.5)
+    department_agree: float = _log2_ratio(0.8, 0.15)
+    department_disagree: float = _log2_ratio(0.2, 0.85)
+    year_agree: float = _log2_ratio(0.95, 0.05)  # both ranges narrow and overlapping
+    # Overlapping where one range is wide (a MINNA child without birth date): a random
+    # victim falls in such a range about half the time.
+    year_compatible: float = _log2_ratio(0.99, 0.5)
+    # Ranges apart by 1, 2, 3 or more years (ages are mistyped by a year more than by three).
+    year_gap: tuple[float, ...] = field(default=(-1.0, -4.0, -10.0))
+
+
+@dataclass(frozen=True)
+class LinkageResult:
+    assignment: dict[RecordRef, str]
+    key_id: str
+    records: int
+    persons: int
+    candidate_pairs: int
+    accepted_pairs: int
+    merges_refused: int
+    common_tokens_skipped: int
+    duplicate_rows: int
+
+
+# --- pair scoring, one pair at a time (reference implementation, and for explanations) ---
+
+
+def feature_weight(a: CoarseFeatures, b: CoarseFeatures, config: LinkageConfig) -> float:
+    weight = 0.0
+    if a.sex in _SEX_CODE and b.sex in _SEX_CODE:
+        weight += config.sex_agree if a.sex == b.sex else config.sex_disagree
+    if a.department is not None and b.department is not None:
+        weight += config.department_agree if a.department == b.department else config.department_disagree
+    ya, yb = a.years, b.years
+    if ya is not None and yb is not None:
+        gap = ya.gap(yb)
+        if gap == 0:
+            narrow = ya.width <= 2 and yb.width <= 2
+            weight += config.year_agree if narrow else config.year_compatible
+        else:
+            weight += config.year_gap[min(gap, len(config.year_gap)) - 1]
+    return weight
+
+
+def _power_of_two_above(count):
+    """Counts enter the model rounded up to a power of two (conservatively), so that adding or
+    correcting a month changes no weight unless some count crosses a power of two: persons
+    away from the changed records keep their clusters, and so their keys."""
+    return np.exp2(np.ceil(np.log2(np.maximum(count, 1))))
+
+
+def threshold(n_records: int, config: LinkageConfig) -> float:
+    """Score a pair needs among `n_records` records (see LinkageConfig.margin)."""
+    prior = math.log2(float(_power_of_two_above(max(n_records, 2))) / config.expected_duplicates_per_record)
+    return max(config.min_threshold, prior + config.margin)
+
+
+def value_u(kind_u: np.ndarray | float, frequency: np.ndarray | int, n_records: int, config: LinkageConfig):
+    """u of one token value: P(a random other record holds it), shrunk towards u(kind)."""
+    return (_power_of_two_above(frequency) + config.pseudo_count) / (
+        _power_of_two_above(n_records) + config.pseudo_count / kind_u
+    )
+
+
+def _token_weight(kind: int, frequency: int, population: int, config: LinkageConfig) -> float:
+    u = value_u(float(_U_OF_KIND[kind]), frequency, population, config)
+    return math.log2(float(_M_OF_KIND[kind]) / u)
+
+
+def score_pair(
+    a: TokenizedRecord,
+    b: TokenizedRecord,
+    config: LinkageConfig = LinkageConfig(),
+    frequencies: dict[bytes, int] | None = None,
+    population: int = 0,
+) -> float:
+    """Log2 likelihood ratio that `a` and `b` are the same person."""
+    tokens_a = {a.values[8 * i: 8 * i + 8]: k for i, k in enumerate(a.kinds)}
+    tokens_b = {b.values[8 * i: 8 * i + 8]: k for i, k in enumerate(b.kinds)}
+    best = [0.0] * len(GROUPS)
+    agree = [False] * len(GROUPS)
+    for value in tokens_a.keys() & tokens_b.keys():
+        kind = tokens_a[value]
+        group = int(_GROUP_OF_KIND[kind])
+        frequency = (frequencies or {}).get(value, 2)
+        best[group] = max(best[group], _token_weight(kind, frequency, population, config))
+        agree[group] = True
+    flags_a, flags_b = _flags(a.kinds), _flags(b.kinds)
+    return _combine(best, agree, flags_a, flags_b, config) + feature_weight(a.features, b.features, config)
+
+
+def _flags(kinds: bytes) -> tuple[int, bool, bool, bool]:
+    doc_mask = 0
+    phone = full_name = initials = False
+    for k in kinds:
+        doc_mask |= _DOC_BIT.get(k, 0)
+        phone |= bool(_IS_PHONE[k])
+        full_name |= bool(_IS_NAME[k])
+        initials |= bool(_IS_INITIALS[k])
+    return doc_mask, phone, full_name, initials
+
+
+def _combine(best, agree, flags_a, flags_b, config: LinkageConfig) -> float:
+    doc_a, phone_a, full_a, init_a = flags_a
+    doc_b, phone_b, full_b, init_b = flags_b
+    both_full = full_a and full_b
+    score = best[DOC] + best[PHONE] + best[NAME]
+    if not both_full:
+        score += best[INITIALS]
+    if not agree[DOC] and doc_a & doc_b:
+        score += config.doc_conflict
+    if not agree[PHONE] and phone_a and phone_b:
+        score += config.phone_disagree
+    if both_full and not agree[NAME]:
+        score += config.name_disagree
+    elif not both_full and init_a and init_b and not agree[INITIALS] and not agree[NAME]:
+        score += config.initials_disagree
+    return score
+
+
+# --- the whole linkage, vectorized -------------------------------------------------------
+
+
+@dataclass
+class _Arrays:
+    val: np.ndarray  # uint64 token value
+    rec: np.ndarray  # int64 record index
+    kind: np.ndarray  # uint8
+    starts: np.ndarray  # start of each token group in the sorted arrays
+    sizes: np.ndarray
+
+
+def _token_arrays(records: Sequence[TokenizedRecord]) -> _Arrays:
+    counts = np.fromiter((len(r.kinds) for r in records), dtype=np.int64, count=len(records))
+    kind = np.frombuffer(b"".join(r.kinds for r in records), dtype=np.uint8)
+    val = np.frombuffer(b"".join(r.values for r in records), dtype="<u8")
+    rec = np.repeat(np.arange(len(records), dtype=np.int64), counts)
+    order = np.lexsort((rec, val))
+    val, rec, kind = val[order], rec[order], kind[order]
+    if len(val):
+        keep = np.ones(len(val), dtype=bool)
+        keep[1:] = (val[1:] != val[:-1]) | (rec[1:] != rec[:-1])
+        val, rec, kind = val[keep], rec[keep], kind[keep]
+    boundary = np.ones(len(val), dtype=bool)
+    if len(val):
+        boundary[1:] = val[1:] != val[:-1]
+    starts = np.flatnonzero(boundary)
+    sizes = np.diff(np.append(starts, len(val)))
+    return _Arrays(val, rec, kind, starts, sizes)
+
+
+_FIELDS = 8  # pair key = pair id * _FIELDS + field
+_MAX_BATCH_PAIRS = 2_000_000
+
+
+def _reduce_max(keys: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One entry per key, with the largest weight."""
+    order = np.lexsort((weights, keys))
+    keys, weights = keys[order], weights[order]
+    last = np.ones(len(keys), dtype=bool)
+    last[:-1] = keys[1:] != keys[:-1]
+    return keys[last], weights[last]
+
+
+def _agreements(
+    arrays: _Arrays, proposing: np.ndarray, group_field: np.ndarray, group_weight: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """(pair key, weight) of the best agreement per pair and field among proposing tokens.
+
+    Pairs are generated one group size at a time and reduced at once, so a pair sharing many
+    tokens (all the one-typo variants of a name) costs one entry per field, not one per token.
+    """
+    keys, weights = [], []
+    sizes = arrays.sizes[proposing]
+    for size in np.unique(sizes):
+        i, j = np.triu_indices(int(size), 1)
+        of_size = proposing[sizes == size]
+        # Bounded batches keep memory flat however many records there are.
+        batch = max(1, _MAX_BATCH_PAIRS // len(i))
+        for start in range(0, len(of_size), batch):
+            chosen = of_size[start:start + batch]
+            base = arrays.starts[chosen][:, None]
+            a, b = arrays.rec[base + i].ravel(), arrays.rec[base + j].ravel()
+            group = np.repeat(chosen, len(i))
+            chunk_keys, chunk_weights = _reduce_max((a * n + b) * _FIELDS + group_field[group], group_weight[group])
+            keys.append(chunk_keys)
+            weights.append(chunk_weights)
+    if not keys:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    return _reduce_max(np.concatenate(keys), np.concatenate(weights))
+
+
+def _ranks_within(sizes: np.ndarray) -> np.ndarray:
+    """0..size-1 for each size, concatenated: [2, 3] -> [0, 1, 0, 1, 2]."""
+    return np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+
+
+def _apply_common_tokens(
+    arrays: _Arrays, common: np.ndarray, pa: np.ndarray, pb: np.ndarray, n: int,
+    group_field: np.ndarray, group_weight: np.ndarray, best: np.ndarray, agree: np.ndarray,
+    chunk: int = 500_000,
+) -> None:
+    """Add to `best`/`agree` every too-common token both records of a candidate pair hold."""
+    if not len(common) or not len(pa):
+        return
+    sizes = arrays.sizes[common]
+    members = np.repeat(common, sizes)
+    member_rec = arrays.rec[np.repeat(arrays.starts[common], sizes) + _ranks_within(sizes)]
+    keys = np.sort(members.astype(np.int64) * n + member_rec)
+    by_rec = np.argsort(member_rec, kind="stable")
+    rec_sorted, group_sorted = member_rec[by_rec], members[by_rec]
+    del members, member_rec, by_rec
+    for start in range(0, len(pa), chunk):
+        a = pa[start:start + chunk]
+        left = np.searchsorted(rec_sorted, a, side="left")
+        counts = np.searchsorted(rec_sorted, a, side="right") - left
+        pair_index = np.repeat(np.arange(start, start + len(a)), counts)
+        groups = group_sorted[np.repeat(left, counts) + _ranks_within(counts)]
+        wanted = groups.astype(np.int64) * n + pb[pair_index]
+        found = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+        hit = keys[found] == wanted
+        pair_index, groups = pair_index[hit], groups[hit]
+        np.maximum.at(best, (pair_index, group_field[groups]), group_weight[groups])
+        agree[pair_index, group_field[groups]] = True
+
+
+def _record_flags(records: Sequence[TokenizedRecord]) -> dict[str, np.ndarray]:
+    n = len(records)
+    counts = np.fromiter((len(r.kinds) for r in records), dtype=np.int64, count=n)
+    kind = np.frombuffer(b"".join(r.kinds for r in records), dtype=np.uint8)
+    rec = np.repeat(np.arange(n), counts)
+    flags = {}
+    for name, mask in (("phone", _IS_PHONE), ("full", _IS_NAME), ("initials", _IS_INITIALS)):
+        flags[name] = np.bincount(rec[mask[kind]], minlength=n) > 0
+    doc_mask = np.zeros(n, dtype=np.int64)
+    np.bitwise_or.at(doc_mask, rec, _DOC_BITS[kind])
+    flags["doc"] = doc_mask
+    return flags
+
+
+def _feature_arrays(records: Sequence[TokenizedRecord]) -> dict[str, np.ndarray]:
+    sex = np.array([_SEX_CODE.get(r.features.sex, 0) for r in records], dtype=np.int8)
+    departments = {d: i + 1 for i, d in enumerate(sorted({r.features.department for r in records} - {None}))}
+    department = np.array([departments.get(r.features.department, 0) for r in records], dtype=np.int32)
+    known = [r.features.birth_year_min is not None and r.features.birth_year_max is not None for r in records]
+    low = np.array([r.features.birth_year_min if k else -1 for r, k in zip(records, known)], dtype=np.int32)
+    high = np.array([r.features.birth_year_max if k else -1 for r, k in zip(records, known)], dtype=np.int32)
+    return {"sex": sex, "department": department, "low": low, "high": high}
+
+
+def _feature_weights(features: dict[str, np.ndarray], a: np.ndarray, b: np.ndarray, config: LinkageConfig) -> np.ndarray:
+    weight = np.zeros(len(a))
+    sa, sb = features["sex"][a], features["sex"][b]
+    known = (sa > 0) & (sb > 0)
+    weight += np.where(known, np.where(sa == sb, config.sex_agree, config.sex_disagree), 0.0)
+    da, db = features["department"][a], features["department"][b]
+    known = (da > 0) & (db > 0)
+    weight += np.where(known, np.where(da == db, config.department_agree, config.department_disagree), 0.0)
+    la, ha, lb, hb = features["low"][a], features["high"][a], features["low"][b], features["high"][b]
+    known = (la >= 0) & (lb >= 0)
+    gap = np.maximum(0, np.maximum(la, lb) - np.minimum(ha, hb))
+    narrow = (ha - la < 2) & (hb - lb < 2)
+    gap_weights = np.array(config.year_gap)
+    by_gap = gap_weights[np.clip(gap - 1, 0, len(gap_weights) - 1)]
+    year = np.where(gap == 0, np.where(narrow, config.year_agree, config.year_compatible), by_gap)
+    weight += np.where(known, year, 0.0)
+    return weight
+
+
+@dataclass
+class _Scored:
+    a: np.ndarray
+    b: np.ndarray
+    score: np.ndarray
+    candidates: int
+    common_skipped: int
+    doc_values: dict[int, dict[int, int]]
+
+
+def _score_all(records: Sequence[TokenizedRecord], config: LinkageConfig) -> _Scored:
+    n = len(records)
+    arrays = _token_arrays(records)
+    group_kind = arrays.kind[arrays.starts] if len(arrays.starts) else np.zeros(0, dtype=np.uint8)
+    u = value_u(_U_OF_KIND[group_kind], arrays.sizes, n, config)
+    group_weight = np.log2(_M_OF_KIND[group_kind] / u)
+    group_field = _GROUP_OF_KIND[group_kind]
+    is_bare_name = np.isin(group_field, (NAME, INITIALS)) & (group_kind != _FULL_NAME_KIND)
+    cap = np.where(is_bare_name, config.max_name_token_frequency, config.max_token_frequency)
+    proposing = np.flatnonzero((arrays.sizes >= 2) & (arrays.sizes <= cap))
+    # Too common to propose pairs; still scored (block kinds never are, so they are dropped).
+    common = np.flatnonzero((arrays.sizes > cap) & (group_field != BLOCK))
+
+    keys, weights = _agreements(arrays, proposing, group_field, group_weight, n)
+    pair_of_key = keys // _FIELDS
+    first = np.ones(len(pair_of_key), dtype=bool)
+    first[1:] = pair_of_key[1:] != pair_of_key[:-1]  # keys come sorted
+    pair_index = np.cumsum(first) - 1
+    unique_ids = pair_of_key[first]
+    del pair_of_key, first
+    ua, ub = unique_ids // n, unique_ids % n
+    del unique_ids
+
+    best = np.zeros((len(ua), len(GROUPS)))
+    agree = np.zeros((len(ua), len(GROUPS)), dtype=bool)
+    fields = keys % _FIELDS
+    best[pair_index, fields] = np.maximum(weights, 0.0)  # one entry per (pair, field) already
+    agree[pair_index, fields] = True
+    del keys, weights, fields, pair_index
+    _apply_common_tokens(arrays, common, ua, ub, n, group_field, group_weight, best, agree)
+
+    flags = _record_flags(records)
+    both_full = flags["full"][ua] & flags["full"][ub]
+    score = best[:, DOC] + best[:, PHONE] + best[:, NAME] + np.where(both_full, 0.0, best[:, INITIALS])
+    score += np.where(~agree[:, DOC] & ((flags["doc"][ua] & flags["doc"][ub]) != 0), config.doc_conflict, 0.0)
+    score += np.where(~agree[:, PHONE] & flags["phone"][ua] & flags["phone"][ub], config.phone_disagree, 0.0)
+    score += np.where(both_full & ~agree[:, NAME], config.name_disagree, 0.0)
+    initials_off = (~both_full & flags["initials"][ua] & flags["initials"][ub]
+                    & ~agree[:, INITIALS] & ~agree[:, NAME])
+    score += np.where(initials_off, config.initials_disagree, 0.0)
+    score += _feature_weights(_feature_arrays(records), ua, ub, config)
+    return _Scored(ua, ub, score, len(ua), len(common), _doc_values(arrays))
+
+
+@dataclass
+class _Summary:
+    """What a cluster must stay consistent on."""
+
+    docs: dict[int, int]  # doc kind -> token value
+    sexes: set[str]
+    low_max: float
+    high_min: float
+    cases: set[tuple[str, str, str]]
+
+
+class _Clusters:
+    """Union-find whose merges are refused when they would join incompatible records."""
+
+    def __init__(
+        self, records: Sequence[TokenizedRecord], doc_values: dict[int, dict[int, int]], max_year_spread: int
+    ) -> None:
+        self.records = records
+        self.doc_values = doc_values
+        self.parent = list(range(len(records)))
+        self.max_year_spread = max_year_spread
+        self.summaries: dict[int, _Summary] = {}
+
+    def _summary(self, root: int) -> _Summary:
+        summary = self.summaries.get(root)
+        if summary is None:
+            record = self.records[root]
+            features = record.features
+            summary = _Summary(
+                docs=dict(self.doc_values.get(root, {})),
+                sexes={features.sex} & {"F", "M"},
+                low_max=features.birth_year_min if features.birth_year_min is not None else -math.inf,
+                high_min=features.birth_year_max if features.birth_year_max is not None else math.inf,
+                cases={record.ref.case},
+            )
+            self.summaries[root] = summary
+        return summary
+
+    def find(self, i: int) -> int:
+        root = i
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[i] != root:
+            self.parent[i], i = root, self.parent[i]
+        return root
+
+    def _compatible(self, x: _Summary, y: _Summary) -> bool:
+        if any(y.docs.get(kind, value) != value for kind, value in x.docs.items()):
+            return False
+        if len(x.sexes | y.sexes) > 1:
+            return False
+        if max(x.low_max, y.low_max) - min(x.high_min, y.high_min) > self.max_year_spread:
+            return False
+        return not (x.cases & y.cases)
+
+    def union(self, a: int, b: int) -> bool | None:
+        """True if merged, False if refused, None if already together."""
+        x, y = self.find(a), self.find(b)
+        if x == y:
+            return None
+        if x > y:
+            x, y = y, x
+        keep, gone = self._summary(x), self._summary(y)
+        if not self._compatible(keep, gone):
+            return False
+        self.parent[y] = x
+        keep.docs = {**gone.docs, **keep.docs}
+        keep.sexes |= gone.sexes
+        keep.low_max = max(keep.low_max, gone.low_max)
+        keep.high_min = min(keep.high_min, gone.high_min)
+        keep.cases |= gone.cases
+        del self.summaries[y]
+        return True
+
+
+def _doc_values(arrays: _Arrays) -> dict[int, dict[int, int]]:
+    mask = _IS_DOC[arrays.kind]
+    values: dict[int, dict[int, int]] = {}
+    for rec, kind, val in zip(arrays.rec[mask].tolist(), arrays.kind[mask].tolist(), arrays.val[mask].tolist()):
+        values.setdefault(rec, {})[kind] = val
+    return values
+
+
+def _collapse_duplicates(records: Sequence[TokenizedRecord]) -> tuple[list[TokenizedRecord], list[int]]:
+    """Exact duplicate rows of one case (same tokens and features) stand for one record."""
+    representatives: list[TokenizedRecord] = []
+    by_case: dict[tuple[str, str, str], list[int]] = {}
+    rep_of: list[int] = []
+    for record in records:
+        same_case = by_case.setdefault(record.ref.case, [])
+        match = next(
+            (i for i in same_case if (representatives[i].kinds, representatives[i].values, representatives[i].features)
+             == (record.kinds, record.values, record.features)),
+            None,
+        )
+        if match is None:
+            match = len(representatives)
+            representatives.append(record)
+            same_case.append(match)
+        rep_of.append(match)
+    return representatives, rep_of
+
+
+def link_records(
+    records: Sequence[TokenizedRecord], keyring: Keyring, config: LinkageConfig = LinkageConfig()
+) -> LinkageResult:
+    """Link records into persons; see the module docstring. Deterministic."""
+    ordered = sorted(records, key=lambda r: r.ref.sort_key())
+    for previous, current in zip(ordered, ordered[1:]):
+        if previous.ref == current.ref:
+            raise ValueError(
+                f"registro repetido en la entrada de la vinculación: institución {current.ref.institution}, "
+                f"periodo {current.ref.period}, fila {current.ref.source_row}"
+            )
+    representatives, rep_of = _collapse_duplicates(ordered)
+    scored = _score_all(representatives, config)
+    accepted = scored.score >= threshold(len(representatives), config)
+    a, b, score = scored.a[accepted], scored.b[accepted], scored.score[accepted]
+    order = np.lexsort((b, a, -score))
+    clusters = _Clusters(representatives, scored.doc_values, config.max_year_spread)
+    refused = 0
+    for i in order:
+        if clusters.union(int(a[i]), int(b[i])) is False:
+            refused += 1
+    # Representatives are in ref order, so a cluster's root (its smallest index) is its
+    # earliest record: the person key follows from it.
+    person_key: dict[int, str] = {}
+    assignment: dict[RecordRef, str] = {}
+    for record, rep in zip(ordered, rep_of):
+        root = clusters.find(rep)
+        if root not in person_key:
+            person_key[root] = pseudonymize(
+                keyring, Purpose.PERSON, "person|" + representatives[root].ref.canonical()
+            ).value
+        assignment[record.ref] = person_key[root]
+    return LinkageResult(
+        assignment=assignment,
+        key_id=keyring.key_id,
+        records=len(ordered),
+        persons=len(person_key),
+        candidate_pairs=scored.candidates,
+        accepted_pairs=int(accepted.sum()),
+        merges_refused=refused,
+        common_tokens_skipped=scored.common_skipped,
+        duplicate_rows=len(ordered) - len(representatives),
+    )
+
+
+def link(
+    records: Sequence[TokenizedRecord], keyring: Keyring, config: LinkageConfig = LinkageConfig()
+) -> dict[RecordRef, str]:
+    """Person key of every record (see `link_records` for the counts behind it)."""
+    return link_records(records, keyring, config).assignment
+
+
+def pair_scores(
+    records: Sequence[TokenizedRecord], config: LinkageConfig = LinkageConfig()
+) -> list[tuple[RecordRef, RecordRef, float]]:
+    """Every candidate pair and its score (refs and numbers only), for diagnostics and tests."""
+    representatives, _ = _collapse_duplicates(sorted(records, key=lambda r: r.ref.sort_key()))
+    scored = _score_all(representatives, config)
+    return [
+        (representatives[a].ref, representatives[b].ref, score)
+        for a, b, score in zip(scored.a.tolist(), scored.b.tolist(), scored.score.tolist())
+    ]
