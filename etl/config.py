@@ -18,6 +18,10 @@ ENV_SECRET_KEY_FILE = "OBSERVATORIO_SECRET_KEY_FILE"
 ENV_LANDING_KEY = "OBSERVATORIO_LANDING_KEY"
 ENV_DAGSTER_STORAGE_URL = "OBSERVATORIO_DAGSTER_STORAGE_URL"
 ENV_DISCLOSURE_K = "OBSERVATORIO_DISCLOSURE_K"
+# Optional differential privacy for national annual totals: epsilon per release (unset = off)
+# and the total budget across releases.
+ENV_DP_EPSILON = "OBSERVATORIO_DP_EPSILON"
+ENV_DP_TOTAL_EPSILON = "OBSERVATORIO_DP_TOTAL_EPSILON"
 ENV_RAW_RETENTION_DAYS = "OBSERVATORIO_RAW_RETENTION_DAYS"
 ENV_MAX_UPLOAD_BYTES = "OBSERVATORIO_MAX_UPLOAD_BYTES"
 ENV_TEST_DATABASE_URL = "OBSERVATORIO_TEST_DATABASE_URL"
@@ -41,6 +45,8 @@ class Settings:
     database_url: str | None  # None: use the embedded PostgreSQL under `home`
     dagster_storage_url: str | None  # None: Dagster keeps its instance in sqlite under `home`
     disclosure_k: int
+    dp_epsilon: float | None
+    dp_total_epsilon: float
     raw_retention_days: int
     max_upload_bytes: int
     drop_locations: dict[str, str]  # institution -> fsspec URL
@@ -80,6 +86,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         database_url=env.get(ENV_DATABASE_URL) or None,
         dagster_storage_url=env.get(ENV_DAGSTER_STORAGE_URL) or None,
         disclosure_k=int(env.get(ENV_DISCLOSURE_K) or 10),
+        dp_epsilon=float(env[ENV_DP_EPSILON]) if env.get(ENV_DP_EPSILON) else None,
+        dp_total_epsilon=float(env.get(ENV_DP_TOTAL_EPSILON) or 5.0),
         raw_retention_days=int(env.get(ENV_RAW_RETENTION_DAYS) or 365 * 2),
         max_upload_bytes=int(env.get(ENV_MAX_UPLOAD_BYTES) or 50 * 1024 * 1024),
         drop_locations={

@@ -522,3 +522,30 @@ mart_prevalence_estimate = sa.Table(
     sa.Column("diagnostics", pg.JSONB, nullable=False),
     schema=MART,
 )
+
+# Differential privacy (optional): each noisy release and the epsilon it spent, so the total
+# budget can be enforced across releases.
+audit_dp_ledger = sa.Table(
+    "dp_ledger",
+    metadata,
+    _id("dp_ledger_id"),
+    sa.Column("release_id", sa.Text, nullable=False),
+    sa.Column("statistic", sa.Text, nullable=False),
+    sa.Column("epsilon", sa.Float, nullable=False),
+    sa.Column("mechanism", sa.Text, nullable=False),
+    sa.Column("scale", sa.Float, nullable=False),
+    sa.Column("recorded_at", sa.Text, nullable=False),
+    sa.CheckConstraint("epsilon > 0", name="epsilon_positive"),
+    schema=AUDIT,
+)
+
+publication_noisy_total = sa.Table(
+    "noisy_total",
+    metadata,
+    sa.Column("release_id", sa.Integer, sa.ForeignKey(f"{PUBLICATION}.release.release_id", ondelete="CASCADE"), nullable=False),
+    sa.Column("year", sa.SmallInteger, nullable=False),
+    sa.Column("statistic", sa.Text, nullable=False),  # national_annual_total
+    sa.Column("noisy_victims", sa.Integer, nullable=False),
+    sa.Column("epsilon", sa.Float, nullable=False),
+    schema=PUBLICATION,
+)

@@ -18,7 +18,8 @@ CENSUS = {"11": 1_883_927, "10": 763_702}
 LINKAGE_TOLERANCE = 0.05  # persons: within 5% of the truth (false merges and missed links)
 
 
-def test_marts_match_ground_truth(pipeline_env: str, shared_samples: Path, capsys) -> None:
+def test_marts_match_ground_truth(pipeline_env: str, shared_samples: Path, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("OBSERVATORIO_DP_EPSILON", "0.5")  # the optional DP national totals, on
     for institution, ext in FILES.items():
         for period in ("2025-04", "2025-05", "2025-06"):
             assert upload(shared_samples / institution / f"{period}.{ext}").accepted
@@ -53,6 +54,10 @@ def test_marts_match_ground_truth(pipeline_env: str, shared_samples: Path, capsy
             ), {"c": code}).scalar_one()
             assert persons > 0
             assert float(rate) == round(persons * 100_000 / population, 3)
+
+    # DP: the noisy national total is published with its epsilon, and the ledger charged.
+    assert count("SELECT count(*) FROM publication.noisy_total WHERE year = 2025 AND epsilon = 0.5") == 1
+    assert count("SELECT count(*) FROM audit.dp_ledger") == 1
 
     # Coverage: every institution-month of the window is accounted for, none shown as zero by absence.
     assert count("SELECT count(*) FROM mart.coverage") == 12

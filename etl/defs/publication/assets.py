@@ -26,9 +26,10 @@ RELEASE_KEY = dg.AssetKey("publication_release")
     ),
 )
 def publication_release(warehouse: WarehouseResource):
-    k = load_settings().disclosure_k
+    settings = load_settings()
+    k = settings.disclosure_k
     with warehouse.engine().begin() as conn:
-        result = build_release(conn, k)
+        result = build_release(conn, k, settings.dp_epsilon, settings.dp_total_epsilon)
     yield dg.AssetCheckResult(
         check_name="disclosure_audit",
         passed=result.audit_passed,

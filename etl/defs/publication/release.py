@@ -316,7 +316,9 @@ def differencing_all(families, k: int) -> dict[str, dict]:
     return results
 
 
-def build_release(conn: sa.Connection, k: int) -> ReleaseResult:
+def build_release(
+    conn: sa.Connection, k: int, dp_epsilon: float | None = None, dp_total_epsilon: float = 5.0
+) -> ReleaseResult:
     """Protect, audit, check differencing and write a release inside the caller's transaction."""
     families = protect_all(conn, k)
     audits = audit_all(families, k)
@@ -342,5 +344,9 @@ def build_release(conn: sa.Connection, k: int) -> ReleaseResult:
     labels = {code: entry["label_es"] for code, entry in codelists()["platform"].items()}
     _write(conn, release_id, families, labels)
     _write_estimates(conn, release_id, k)
+    if dp_epsilon is not None and is_current:
+        from etl.defs.publication.noisy_totals import publish_noisy_totals
+
+        publish_noisy_totals(conn, release_id, dp_epsilon, dp_total_epsilon)
     refresh_reference(conn)
     return ReleaseResult(release_id, is_current, audit_passed, differencing_passed, cells, withheld, audits, differencing)
