@@ -80,14 +80,19 @@ def empty_database_url(pg_server_url: str):
     drop_database(url)
 
 
+def _point_settings_at(monkeypatch: pytest.MonkeyPatch, home: Path, database_url: str) -> None:
+    monkeypatch.setenv("OBSERVATORIO_HOME", str(home))
+    monkeypatch.setenv("OBSERVATORIO_DATABASE_URL", database_url)
+    monkeypatch.setenv("OBSERVATORIO_SECRET_KEY", TEST_SECRET)
+    monkeypatch.delenv("OBSERVATORIO_SECRET_KEY_FILE", raising=False)
+    monkeypatch.setenv("DAGSTER_HOME", str(home / "dagster"))
+    (home / "dagster").mkdir(parents=True, exist_ok=True)
+
+
 @pytest.fixture()
 def obs_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, warehouse_url: str) -> Path:
     """Environment of one test: its own home (landing zone, Dagster instance), the session warehouse."""
-    monkeypatch.setenv("OBSERVATORIO_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("OBSERVATORIO_DATABASE_URL", warehouse_url)
-    monkeypatch.setenv("OBSERVATORIO_SECRET_KEY", TEST_SECRET)
-    monkeypatch.delenv("OBSERVATORIO_SECRET_KEY_FILE", raising=False)
-    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home" / "dagster"))
+    _point_settings_at(monkeypatch, tmp_path / "home", warehouse_url)
     return tmp_path / "home"
 
 
@@ -118,10 +123,5 @@ def fresh_warehouse_url(pg_server_url: str):
 @pytest.fixture()
 def pipeline_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_warehouse_url: str) -> str:
     """Environment of a pipeline test: own home, own migrated warehouse, a test secret."""
-    monkeypatch.setenv("OBSERVATORIO_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("OBSERVATORIO_DATABASE_URL", fresh_warehouse_url)
-    monkeypatch.setenv("OBSERVATORIO_SECRET_KEY", TEST_SECRET)
-    monkeypatch.delenv("OBSERVATORIO_SECRET_KEY_FILE", raising=False)
-    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home" / "dagster"))
-    (tmp_path / "home" / "dagster").mkdir(parents=True)
+    _point_settings_at(monkeypatch, tmp_path / "home", fresh_warehouse_url)
     return fresh_warehouse_url

@@ -361,6 +361,22 @@ audit_key_rotation = sa.Table(
 # Disclosure-controlled aggregates: the only relations dashboards may read. Every count that
 # could identify a person (1..k-1, or recoverable from other cells) is NULL with is_withheld.
 
+def _release_fk() -> sa.Column:
+    return sa.Column(
+        "release_id", sa.Integer, sa.ForeignKey(f"{PUBLICATION}.release.release_id", ondelete="CASCADE"), nullable=False
+    )
+
+
+def _withheld_count(count_column: str) -> tuple:
+    """A published count: NULL exactly when withheld, with the reason (primary/secondary/…)."""
+    return (
+        sa.Column(count_column, sa.Integer),
+        sa.Column("is_withheld", sa.Boolean, nullable=False),
+        sa.Column("withheld_reason", sa.Text),
+        sa.CheckConstraint(f"({count_column} IS NULL) = is_withheld", name="withheld_is_null"),
+    )
+
+
 publication_release = sa.Table(
     "release",
     metadata,
@@ -385,7 +401,7 @@ _DIMENSIONS = (
 publication_victim_count = sa.Table(
     "victim_count",
     metadata,
-    sa.Column("release_id", sa.Integer, sa.ForeignKey(f"{PUBLICATION}.release.release_id", ondelete="CASCADE"), nullable=False),
+    _release_fk(),
     sa.Column("table_code", sa.Text, nullable=False),  # which published table (a grouping)
     sa.Column("year", sa.SmallInteger),  # NULL in a dimension column: all values of it
     sa.Column("period_code", sa.Text),
@@ -396,10 +412,7 @@ publication_victim_count = sa.Table(
     sa.Column("exploitation_code", sa.Text),
     sa.Column("ict_status_code", sa.Text),
     sa.Column("ict_group_code", sa.Text),  # LINKED / NOT_LINKED / UNKNOWN
-    sa.Column("victims", sa.Integer),  # NULL when withheld
-    sa.Column("is_withheld", sa.Boolean, nullable=False),
-    sa.Column("withheld_reason", sa.Text),
-    sa.CheckConstraint("(victims IS NULL) = is_withheld", name="withheld_is_null"),
+    *_withheld_count("victims"),
     sa.CheckConstraint("victims IS NULL OR victims = 0 OR victims >= 1", name="nonnegative"),
     sa.Index("ix_victim_count_lookup", "release_id", "table_code", "year"),
     schema=PUBLICATION,
@@ -408,15 +421,12 @@ publication_victim_count = sa.Table(
 publication_platform_count = sa.Table(
     "platform_count",
     metadata,
-    sa.Column("release_id", sa.Integer, sa.ForeignKey(f"{PUBLICATION}.release.release_id", ondelete="CASCADE"), nullable=False),
+    _release_fk(),
     sa.Column("year", sa.SmallInteger, nullable=False),
     sa.Column("platform_code", sa.Text, nullable=False),
     sa.Column("platform_label", sa.Text, nullable=False),
     sa.Column("ict_stage_code", sa.Text, nullable=False),  # RECRUITMENT / EXPLOITATION / ALL
-    sa.Column("victims", sa.Integer),
-    sa.Column("is_withheld", sa.Boolean, nullable=False),
-    sa.Column("withheld_reason", sa.Text),
-    sa.CheckConstraint("(victims IS NULL) = is_withheld", name="withheld_is_null"),
+    *_withheld_count("victims"),
     sa.Index("ix_platform_count_lookup", "release_id", "year"),
     schema=PUBLICATION,
 )
@@ -424,16 +434,13 @@ publication_platform_count = sa.Table(
 publication_justice_chain = sa.Table(
     "justice_chain",
     metadata,
-    sa.Column("release_id", sa.Integer, sa.ForeignKey(f"{PUBLICATION}.release.release_id", ondelete="CASCADE"), nullable=False),
+    _release_fk(),
     sa.Column("year", sa.SmallInteger, nullable=False),
     sa.Column("institution_code", sa.Text, nullable=False),
     sa.Column("furthest_step_code", sa.Text, nullable=False),  # COMPLAINT .. CONVICTION, or ALL
     sa.Column("step_order", sa.SmallInteger, nullable=False),
     sa.Column("label_es", sa.Text, nullable=False),
-    sa.Column("victim_records", sa.Integer),
-    sa.Column("is_withheld", sa.Boolean, nullable=False),
-    sa.Column("withheld_reason", sa.Text),
-    sa.CheckConstraint("(victim_records IS NULL) = is_withheld", name="withheld_is_null"),
+    *_withheld_count("victim_records"),
     schema=PUBLICATION,
 )
 
@@ -441,7 +448,7 @@ publication_justice_chain = sa.Table(
 publication_coverage = sa.Table(
     "coverage",
     metadata,
-    sa.Column("release_id", sa.Integer, sa.ForeignKey(f"{PUBLICATION}.release.release_id", ondelete="CASCADE"), nullable=False),
+    _release_fk(),
     sa.Column("institution_code", sa.Text, nullable=False),
     sa.Column("institution_label", sa.Text, nullable=False),
     sa.Column("period_code", sa.Text, nullable=False),
@@ -455,7 +462,7 @@ publication_coverage = sa.Table(
 publication_prevalence_estimate = sa.Table(
     "prevalence_estimate",
     metadata,
-    sa.Column("release_id", sa.Integer, sa.ForeignKey(f"{PUBLICATION}.release.release_id", ondelete="CASCADE"), nullable=False),
+    _release_fk(),
     sa.Column("year", sa.SmallInteger, nullable=False),
     sa.Column("population_code", sa.Text, nullable=False),  # ALL / ICT
     sa.Column("is_available", sa.Boolean, nullable=False),
@@ -542,7 +549,7 @@ audit_dp_ledger = sa.Table(
 publication_noisy_total = sa.Table(
     "noisy_total",
     metadata,
-    sa.Column("release_id", sa.Integer, sa.ForeignKey(f"{PUBLICATION}.release.release_id", ondelete="CASCADE"), nullable=False),
+    _release_fk(),
     sa.Column("year", sa.SmallInteger, nullable=False),
     sa.Column("statistic", sa.Text, nullable=False),  # national_annual_total
     sa.Column("noisy_victims", sa.Integer, nullable=False),
