@@ -55,7 +55,8 @@ def command(argv: list[str], prog: str) -> int:
     parser.add_argument("--months", type=int, default=24)
     parser.add_argument("--start", default="2024-01")
     args = parser.parse_args(argv)
-    console = Console()
+    # Long lines (paths, accounts) must stay copyable: never hard-wrap them.
+    console = Console(soft_wrap=True)
     started = time.perf_counter()
     settings = load_settings()
     ensure_demo_secret(console)
