@@ -9,7 +9,15 @@ import pytest
 
 from etl.defs.privacy.evaluation import Prediction, TruthRecord, evaluate
 from etl.defs.privacy.keys import Keyring
-from etl.defs.privacy.linkage import LinkageConfig, link, link_records, pair_scores, score_pair, threshold
+from etl.defs.privacy.linkage import (
+    LinkageConfig,
+    link,
+    link_records,
+    pair_scores,
+    score_pair,
+    shared_document_values,
+    threshold,
+)
 from etl.defs.privacy.tokens import tokenize
 
 from .bench_linkage import synthesize
@@ -90,9 +98,11 @@ def test_vectorized_scores_equal_the_reference_pair_score() -> None:
     frequencies = Counter(r.values[8 * i: 8 * i + 8] for r in records for i in range(len(r.kinds)))
     by_ref = {r.ref: r for r in records}
     scores = pair_scores(records)
+    shared = shared_document_values(records)
     assert len(scores) > 100
     for a, b, score in scores:
-        assert score == pytest.approx(score_pair(by_ref[a], by_ref[b], LinkageConfig(), frequencies, len(records)))
+        assert score == pytest.approx(
+            score_pair(by_ref[a], by_ref[b], LinkageConfig(), frequencies, len(records), shared))
 
 
 def test_common_tokens_propose_no_pairs_but_still_count() -> None:
@@ -114,7 +124,7 @@ def test_common_tokens_propose_no_pairs_but_still_count() -> None:
 
 
 def test_person_keys_are_stable_when_months_arrive_and_local_when_one_is_corrected() -> None:
-    records, _ = synthesize(3000, seed=9)
+    records, truth = synthesize(3000, seed=9)
     early = [r for r in records if r.period <= "2025-08"]
     later = [r for r in records if r.period > "2025-08"]
     before = link(_tokenized(early), KEYRING)
@@ -129,9 +139,19 @@ def test_person_keys_are_stable_when_months_arrive_and_local_when_one_is_correct
     early_refs = list(before)
     before_clusters, after_clusters = clusters(before, early_refs), clusters(after, early_refs)
     unchanged = [ref for ref in early_refs if before_clusters[ref] == after_clusters[ref]]
-    # New records may bridge persons, and more data shifts value frequencies and the prior, so
-    # a few borderline clusters change; every cluster that did not change keeps its key.
-    assert len(unchanged) > 0.9 * len(early_refs)
+
+    def person(ref):
+        return truth[(ref.institution, ref.period, ref.source_key, ref.source_row)]
+
+    # A later record of a person rightly joins that person's early records: such a cluster
+    # grows into one true person. Anything else is a disturbance: more data shifts value
+    # frequencies and the prior, so a few borderline clusters change, and only a few.
+    disturbed = [ref for ref in early_refs if before_clusters[ref] != after_clusters[ref]
+                 and not (before_clusters[ref] < after_clusters[ref]
+                          and len({person(r) for r in after_clusters[ref]}) == 1)]
+    assert len(unchanged) > 0.85 * len(early_refs)
+    assert len(disturbed) < 0.03 * len(early_refs)
+    # Every cluster that did not change keeps its key.
     assert all(before[ref] == after[ref] for ref in unchanged)
 
     # Correct one month of one institution: persons away from its records keep their key.

@@ -12,13 +12,18 @@ Method:
 2. Scoring: the log2 likelihood ratio of the pair. Token kinds of one group (doc, phone,
    name, initials) are alternatives: only the strongest agreeing kind of a group counts. A
    token value's u is its frequency among the records, shrunk towards the kind's u (few
-   records: the kind's u; many: rare values are strong evidence, common ones weak). Then
-   disagreements: another document of the same type, other phones, comparable names sharing
-   no token, sex, department, birth-year ranges. "block" kinds are never scored.
-3. Decision: a pair is accepted when its posterior odds reach 2**margin, the prior odds of a
-   random pair being one person being about 1 / n_records: the threshold grows with log2(n).
-   Counts enter rounded up to powers of two, so that a new or corrected month changes the
-   weights only of tokens whose count crosses a power of two.
+   records: the kind's u; many: rare values are strong evidence, common ones weak). A
+   document value two of whose holders have names that cannot be one person's is shared
+   (a parent's or placeholder number): its u is its frequency. Then disagreements: another
+   document of the same type, other phones, comparable names sharing no token, second
+   surnames differing beyond a typo, sex, department, birth-year ranges. "block" kinds are
+   never scored; "surnames" kinds only count when they disagree.
+3. Decision: a pair is accepted when its posterior odds reach 2**margin. The prior odds of a
+   random pair being one person are estimated from the data (EM on the match proportion,
+   weights fixed), rounded down to a quarter bit: the threshold grows with log2(n) and
+   falls as the data shows more records per person. Counts enter rounded up to powers of
+   two, so that a new or corrected month changes the weights only of tokens whose count
+   crosses a power of two.
 4. Clustering: accepted pairs, strongest first, merge clusters unless the merge would put in
    one person two different documents of the same type, both sexes, birth years more than
    `max_year_spread` apart, or two rows of the same case (several victims of one case are
@@ -40,7 +45,8 @@ from etl.defs.privacy.pseudonym import pseudonymize
 from etl.defs.privacy.tokens import KIND_NAMES, KINDS, CoarseFeatures, RecordRef, TokenizedRecord
 
 # "block" kinds only propose candidate pairs; they are never scored.
-GROUPS: tuple[str, ...] = ("doc", "phone", "name", "initials", "block")
+# "surnames" kinds are compared only for disagreement (see KINDS).
+GROUPS: tuple[str, ...] = ("doc", "phone", "name", "initials", "block", "surnames")
 _GROUP_OF_KIND = np.array([GROUPS.index(KINDS[k].group) for k in KIND_NAMES], dtype=np.int8)
 _M_OF_KIND = np.array([KINDS[k].m for k in KIND_NAMES])
 _U_OF_KIND = np.array([KINDS[k].u for k in KIND_NAMES])
@@ -49,8 +55,9 @@ _IS_DOC = np.array([KINDS[k].group == "doc" for k in KIND_NAMES])
 _IS_PHONE = np.array([KINDS[k].group == "phone" for k in KIND_NAMES])
 _IS_NAME = np.array([KINDS[k].group == "name" for k in KIND_NAMES])
 _IS_INITIALS = np.array([KINDS[k].group == "initials" for k in KIND_NAMES])
+_IS_SURNAMES = np.array([KINDS[k].group == "surnames" for k in KIND_NAMES])
 _DOC_BITS = np.array([_DOC_BIT.get(i, 0) for i in range(len(KIND_NAMES))], dtype=np.int64)
-DOC, PHONE, NAME, INITIALS, BLOCK = range(5)
+DOC, PHONE, NAME, INITIALS, BLOCK, SURNAMES = range(6)
 _FULL_NAME_KIND = KIND_NAMES.index("name_full")
 _SEX_CODE = {"F": 1, "M": 2}
 
@@ -69,6 +76,12 @@ class LinkageConfig:
     margin: float = 5.0
     expected_duplicates_per_record: float = 1.0
     min_threshold: float = 10.0
+    # The prior is then estimated from the data (see `estimate_log2_prior_odds`), within
+    # this bound on the matching pairs per record, in steps of `prior_resolution` bits.
+    estimate_prior: bool = True
+    max_duplicates_per_record: float = 4.0
+    prior_resolution: float = 0.25
+    prior_iterations: int = 50
     # Frequency of a token value: a Beta prior with mean u(kind) worth `pseudo_count` records,
     # updated by the records holding the value. Small data sets keep u(kind); large ones learn
     # that a rare value is rare and a common one common.
@@ -83,6 +96,9 @@ class LinkageConfig:
     phone_disagree: float = _log2_ratio(0.5, 0.99999)
     name_disagree: float = _log2_ratio(0.05, 0.999)
     initials_disagree: float = _log2_ratio(0.2, 0.99)
+    # Both records name two surnames and the second ones differ beyond a typo: a namesake, or
+    # a married woman's "de <husband>" read as her second surname.
+    surnames_disagree: float = _log2_ratio(0.1, 0.97)
     sex_agree: float = _log2_ratio(0.98, 0.5)
     sex_disagree: float = _log2_ratio(0.02, 0.5)
     department_agree: float = _log2_ratio(0.8, 0.15)
@@ -106,6 +122,8 @@ class LinkageResult:
     merges_refused: int
     common_tokens_skipped: int
     duplicate_rows: int
+    threshold: float = 0.0  # the score a pair needed
+    shared_documents: int = 0  # document values found held by more than one person
 
 
 # --- pair scoring, one pair at a time (reference implementation, and for explanations) ---
@@ -135,10 +153,43 @@ def _power_of_two_above(count):
     return np.exp2(np.ceil(np.log2(np.maximum(count, 1))))
 
 
-def threshold(n_records: int, config: LinkageConfig) -> float:
-    """Score a pair needs among `n_records` records (see LinkageConfig.margin)."""
-    prior = math.log2(float(_power_of_two_above(max(n_records, 2))) / config.expected_duplicates_per_record)
-    return max(config.min_threshold, prior + config.margin)
+def threshold(n_records: int, config: LinkageConfig, log2_prior_odds: float | None = None) -> float:
+    """Score a pair needs among `n_records` records (see LinkageConfig.margin).
+
+    Without `log2_prior_odds` the prior is the configured one, about one other record of the
+    same person per record; `estimate_log2_prior_odds` gives the data's own.
+    """
+    if log2_prior_odds is None:
+        prior = math.log2(float(_power_of_two_above(max(n_records, 2))) / config.expected_duplicates_per_record)
+        return max(config.min_threshold, prior + config.margin)
+    return max(config.min_threshold, config.margin - log2_prior_odds)
+
+
+def estimate_log2_prior_odds(scores: np.ndarray, n_records: int, config: LinkageConfig) -> float:
+    """Log2 prior odds that a random pair of records is one person, estimated from the scores.
+
+    Fellegi–Sunter's EM for the match proportion with the weights held fixed: the expected
+    number of matching pairs is the sum of the candidates' match probabilities under the
+    current prior, and the prior is that number over all pairs (pairs that are not candidates
+    share no token and count as non-matches). It starts from the configured prior, is
+    bounded by `max_duplicates_per_record`, and is rounded down to `prior_resolution` bits
+    (conservatively, and so that a new month rarely moves the threshold at all).
+    """
+    all_pairs = n_records * (n_records - 1) / 2
+    if all_pairs < 1 or not len(scores):
+        return math.log2(config.expected_duplicates_per_record / float(_power_of_two_above(max(n_records, 2))))
+    floor = math.log2(1.0 / all_pairs)
+    ceiling = math.log2(config.max_duplicates_per_record * n_records / 2 / all_pairs)
+    log2_odds = math.log2(config.expected_duplicates_per_record / float(_power_of_two_above(n_records)))
+    for _ in range(config.prior_iterations):
+        probability = 1.0 / (1.0 + np.exp2(-np.clip(scores + log2_odds, -60.0, 60.0)))
+        share = min(float(probability.sum()) / all_pairs, 0.5)
+        updated = min(ceiling, max(floor, math.log2(share / (1.0 - share)) if share > 0 else floor))
+        if abs(updated - log2_odds) < 1e-6:
+            log2_odds = updated
+            break
+        log2_odds = updated
+    return math.floor(log2_odds / config.prior_resolution) * config.prior_resolution
 
 
 def value_u(kind_u: np.ndarray | float, frequency: np.ndarray | int, n_records: int, config: LinkageConfig):
@@ -153,14 +204,26 @@ def _token_weight(kind: int, frequency: int, population: int, config: LinkageCon
     return math.log2(float(_M_OF_KIND[kind]) / u)
 
 
+def shared_document_weight(kind: np.ndarray | int, frequency: np.ndarray | int, population: int):
+    """Weight of agreeing on a document value held by more than one person: its u is its
+    frequency among the records (see `_shared_document_weights`)."""
+    u = _power_of_two_above(frequency) / _power_of_two_above(population)
+    return np.maximum(np.log2(_M_OF_KIND[kind] / u), 0.0)
+
+
 def score_pair(
     a: TokenizedRecord,
     b: TokenizedRecord,
     config: LinkageConfig = LinkageConfig(),
     frequencies: dict[bytes, int] | None = None,
     population: int = 0,
+    shared_documents: frozenset[bytes] = frozenset(),
 ) -> float:
-    """Log2 likelihood ratio that `a` and `b` are the same person."""
+    """Log2 likelihood ratio that `a` and `b` are the same person.
+
+    `shared_documents`: document token values found held by more than one person among the
+    records (`shared_document_values`); they weigh by their frequency.
+    """
     tokens_a = {a.values[8 * i: 8 * i + 8]: k for i, k in enumerate(a.kinds)}
     tokens_b = {b.values[8 * i: 8 * i + 8]: k for i, k in enumerate(b.kinds)}
     best = [0.0] * len(GROUPS)
@@ -169,26 +232,31 @@ def score_pair(
         kind = tokens_a[value]
         group = int(_GROUP_OF_KIND[kind])
         frequency = (frequencies or {}).get(value, 2)
-        best[group] = max(best[group], _token_weight(kind, frequency, population, config))
+        if value in shared_documents:
+            weight = float(shared_document_weight(kind, frequency, population))
+        else:
+            weight = _token_weight(kind, frequency, population, config)
+        best[group] = max(best[group], weight)
         agree[group] = True
     flags_a, flags_b = _flags(a.kinds), _flags(b.kinds)
     return _combine(best, agree, flags_a, flags_b, config) + feature_weight(a.features, b.features, config)
 
 
-def _flags(kinds: bytes) -> tuple[int, bool, bool, bool]:
+def _flags(kinds: bytes) -> tuple[int, bool, bool, bool, bool]:
     doc_mask = 0
-    phone = full_name = initials = False
+    phone = full_name = initials = surnames = False
     for k in kinds:
         doc_mask |= _DOC_BIT.get(k, 0)
         phone |= bool(_IS_PHONE[k])
         full_name |= bool(_IS_NAME[k])
         initials |= bool(_IS_INITIALS[k])
-    return doc_mask, phone, full_name, initials
+        surnames |= bool(_IS_SURNAMES[k])
+    return doc_mask, phone, full_name, initials, surnames
 
 
 def _combine(best, agree, flags_a, flags_b, config: LinkageConfig) -> float:
-    doc_a, phone_a, full_a, init_a = flags_a
-    doc_b, phone_b, full_b, init_b = flags_b
+    doc_a, phone_a, full_a, init_a, surnames_a = flags_a
+    doc_b, phone_b, full_b, init_b, surnames_b = flags_b
     both_full = full_a and full_b
     score = best[DOC] + best[PHONE] + best[NAME]
     if not both_full:
@@ -201,6 +269,8 @@ def _combine(best, agree, flags_a, flags_b, config: LinkageConfig) -> float:
         score += config.name_disagree
     elif not both_full and init_a and init_b and not agree[INITIALS] and not agree[NAME]:
         score += config.initials_disagree
+    if surnames_a and surnames_b and not agree[SURNAMES]:
+        score += config.surnames_disagree
     return score
 
 
@@ -316,7 +386,8 @@ def _record_flags(records: Sequence[TokenizedRecord]) -> dict[str, np.ndarray]:
     kind = np.frombuffer(b"".join(r.kinds for r in records), dtype=np.uint8)
     rec = np.repeat(np.arange(n), counts)
     flags = {}
-    for name, mask in (("phone", _IS_PHONE), ("full", _IS_NAME), ("initials", _IS_INITIALS)):
+    for name, mask in (("phone", _IS_PHONE), ("full", _IS_NAME), ("initials", _IS_INITIALS),
+                       ("surnames", _IS_SURNAMES)):
         flags[name] = np.bincount(rec[mask[kind]], minlength=n) > 0
     doc_mask = np.zeros(n, dtype=np.int64)
     np.bitwise_or.at(doc_mask, rec, _DOC_BITS[kind])
@@ -361,6 +432,7 @@ class _Scored:
     candidates: int
     common_skipped: int
     doc_values: dict[int, dict[int, int]]
+    shared_documents: frozenset[bytes] = frozenset()
 
 
 def _score_all(records: Sequence[TokenizedRecord], config: LinkageConfig) -> _Scored:
@@ -372,9 +444,12 @@ def _score_all(records: Sequence[TokenizedRecord], config: LinkageConfig) -> _Sc
     group_field = _GROUP_OF_KIND[group_kind]
     is_bare_name = np.isin(group_field, (NAME, INITIALS)) & (group_kind != _FULL_NAME_KIND)
     cap = np.where(is_bare_name, config.max_name_token_frequency, config.max_token_frequency)
-    proposing = np.flatnonzero((arrays.sizes >= 2) & (arrays.sizes <= cap))
+    # Surnames tokens never propose pairs (siblings share them); they are looked up for
+    # the pairs other tokens propose, like too common tokens.
+    comparing_only = group_field == SURNAMES
+    proposing = np.flatnonzero((arrays.sizes >= 2) & (arrays.sizes <= cap) & ~comparing_only)
     # Too common to propose pairs; still scored (block kinds never are, so they are dropped).
-    common = np.flatnonzero((arrays.sizes > cap) & (group_field != BLOCK))
+    common = np.flatnonzero(((arrays.sizes > cap) | (comparing_only & (arrays.sizes >= 2))) & (group_field != BLOCK))
 
     keys, weights = _agreements(arrays, proposing, group_field, group_weight, n)
     pair_of_key = keys // _FIELDS
@@ -403,8 +478,55 @@ def _score_all(records: Sequence[TokenizedRecord], config: LinkageConfig) -> _Sc
     initials_off = (~both_full & flags["initials"][ua] & flags["initials"][ub]
                     & ~agree[:, INITIALS] & ~agree[:, NAME])
     score += np.where(initials_off, config.initials_disagree, 0.0)
+    surnames_off = flags["surnames"][ua] & flags["surnames"][ub] & ~agree[:, SURNAMES]
+    score += np.where(surnames_off, config.surnames_disagree, 0.0)
+    # Names that cannot be one person's: full names sharing no name token and no initials (a
+    # typo in each of two fields still leaves the initials), or initials that disagree.
+    names_conflict = (both_full & ~agree[:, NAME] & ~agree[:, INITIALS]) | initials_off
+    shared = _shared_document_weights(arrays, group_kind, n, ua, agree[:, DOC], names_conflict)
+    score += np.where(shared.pairs, shared.weights - best[:, DOC], 0.0)
     score += _feature_weights(_feature_arrays(records), ua, ub, config)
-    return _Scored(ua, ub, score, len(ua), len(common), _doc_values(arrays))
+    too_common = int(np.count_nonzero((arrays.sizes > cap) & (group_field != BLOCK) & ~comparing_only))
+    return _Scored(ua, ub, score, len(ua), too_common, _doc_values(arrays), shared.values)
+
+
+@dataclass
+class _SharedDocuments:
+    values: frozenset[bytes]  # document token values held by more than one person
+    pairs: np.ndarray  # bool per candidate pair: it agrees on such a value
+    weights: np.ndarray  # the pair's document weight, from the value's frequency
+
+
+def _shared_document_weights(
+    arrays: _Arrays, group_kind: np.ndarray, n: int, ua: np.ndarray, doc_agree: np.ndarray, names_conflict: np.ndarray
+) -> _SharedDocuments:
+    """Documents the data shows are not one person's: a parent's cédula written for a child, a
+    placeholder number, a number typed into the wrong row.
+
+    A document value is shared when two of its holders have names that cannot be one person's.
+    Its u is then no longer u(kind) (a unique identifier) but its frequency among the records,
+    as Fellegi–Sunter frequency-based matching estimates u of any common value: agreeing on it
+    says as much as agreeing on any value that many records hold.
+    """
+    doc_of = _record_documents(arrays, n)
+    contradicted = doc_agree & names_conflict
+    values = np.unique(doc_of[ua[contradicted]])
+    pairs = doc_agree & np.isin(doc_of[ua], values)
+    weights = np.zeros(len(ua))
+    if len(values):
+        group_values = arrays.val[arrays.starts]
+        group = np.searchsorted(group_values, doc_of[ua[pairs]])
+        frequency = arrays.sizes[group]
+        weights[pairs] = shared_document_weight(group_kind[group], frequency, n)
+    return _SharedDocuments(frozenset(v.tobytes() for v in values.astype("<u8")), pairs, weights)
+
+
+def _record_documents(arrays: _Arrays, n: int) -> np.ndarray:
+    """The document token value of each record (a record carries at most one document)."""
+    doc_of = np.zeros(n, dtype=np.uint64)
+    mask = _IS_DOC[arrays.kind]
+    doc_of[arrays.rec[mask]] = arrays.val[mask]
+    return doc_of
 
 
 @dataclass
@@ -523,7 +645,11 @@ def link_records(
             )
     representatives, rep_of = _collapse_duplicates(ordered)
     scored = _score_all(representatives, config)
-    accepted = scored.score >= threshold(len(representatives), config)
+    log2_prior_odds = (
+        estimate_log2_prior_odds(scored.score, len(representatives), config) if config.estimate_prior else None
+    )
+    cutoff = threshold(len(representatives), config, log2_prior_odds)
+    accepted = scored.score >= cutoff
     a, b, score = scored.a[accepted], scored.b[accepted], scored.score[accepted]
     order = np.lexsort((b, a, -score))
     clusters = _Clusters(representatives, scored.doc_values, config.max_year_spread)
@@ -552,6 +678,8 @@ def link_records(
         merges_refused=refused,
         common_tokens_skipped=scored.common_skipped,
         duplicate_rows=len(ordered) - len(representatives),
+        threshold=cutoff,
+        shared_documents=len(scored.shared_documents),
     )
 
 
@@ -560,6 +688,14 @@ def link(
 ) -> dict[RecordRef, str]:
     """Person key of every record (see `link_records` for the counts behind it)."""
     return link_records(records, keyring, config).assignment
+
+
+def shared_document_values(
+    records: Sequence[TokenizedRecord], config: LinkageConfig = LinkageConfig()
+) -> frozenset[bytes]:
+    """Document token values the records show are held by more than one person (tokens only)."""
+    representatives, _ = _collapse_duplicates(sorted(records, key=lambda r: r.ref.sort_key()))
+    return _score_all(representatives, config).shared_documents
 
 
 def pair_scores(

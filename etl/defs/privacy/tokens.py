@@ -2,7 +2,7 @@
 
 For each record a set of keyed tokens is built from several identifier combinations
 (document, phone, full name, first given name + first surname, their one-typo variants,
-initials; and, for blocking only, first given name + first surname with the birth year or
+initials; both surnames with their one-typo variants, compared only for disagreement; and, for blocking only, first given name + first surname with the birth year or
 the department, initials with birth year and department). Each token is `(kind, value)`
 where `value` is a 64-bit HMAC (hex) under the "match" purpose key and `kind` says which
 combination it is; kinds carry Fellegi–Sunter m/u probabilities.
@@ -79,6 +79,10 @@ KINDS: dict[str, KindModel] = {
     "name_short": KindModel("name", 2, 0.85, 1e-3),
     "name_fuzzy": KindModel("name", 1, 0.92, 3e-3),
     "initials": KindModel("initials", 1, 0.8, 5e-3),
+    # Both surnames (and the one-typo variants of the second): compared only for disagreement,
+    # since agreement on the first surname is already in the name kinds. Two namesakes
+    # differ here; a person rarely does (m: P(agree | same person) when both are written).
+    "surnames": KindModel("surnames", 1, 0.9, 0.03),
     "block_name_year": KindModel("block", 0, 1.0, 1.0),
     "block_name_dept": KindModel("block", 0, 1.0, 1.0),
     "block_initials_year_dept": KindModel("block", 0, 1.0, 1.0),
@@ -245,6 +249,13 @@ def token_messages(ids: Identifiers) -> Iterator[tuple[str, str]]:
             yield "name_fuzzy", f"nz|{variant}|{surname1}"
         for variant in deletion_variants(surname1):
             yield "name_fuzzy", f"nz|{given1}|{variant}"
+        if len(name.surnames) >= 2:
+            # One-typo variants of either surname, as for name_fuzzy: a typo is no namesake.
+            surname2 = name.surnames[1]
+            for variant in deletion_variants(surname1):
+                yield "surnames", f"ss|{variant}|{surname2}"
+            for variant in deletion_variants(surname2):
+                yield "surnames", f"ss|{surname1}|{variant}"
         for year in narrow_years:
             yield "block_name_year", f"by|{given1}|{surname1}|{year}"
         if ids.department is not None:
