@@ -21,7 +21,8 @@ def dagster_yaml(settings: Settings) -> dict:
         "compute_logs": {"module": "dagster._core.storage.noop_compute_log_manager", "class": "NoOpComputeLogManager"},
     }
     if settings.dagster_storage_url:
-        config["storage"] = {"postgres": {"postgres_url": settings.dagster_storage_url}}
+        # Referenced, not copied: the URL may carry a password, which must not sit in a file.
+        config["storage"] = {"postgres": {"postgres_url": {"env": "OBSERVATORIO_DAGSTER_STORAGE_URL"}}}
     return config
 
 

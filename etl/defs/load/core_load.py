@@ -36,13 +36,20 @@ class LoadResult:
 
 
 def _extracts_in_force(conn: sa.Connection, including: int) -> list[int]:
-    fe = t.fact_extract
-    rows = conn.execute(
-        sa.select(fe.c.extract_id).where(
-            sa.or_(sa.and_(fe.c.is_current, fe.c.status == "loaded"), fe.c.extract_id == including)
-        )
+    """The extract being loaded, and for every other institution-month the one whose rows core holds.
+
+    Not "the current file": a corrected file waiting for its own load is current but not in core
+    yet, and until then the version core still holds must stay in the linkage, or loading any
+    other partition would drop its records from `staging.record_person` and relink without them.
+    """
+    fe, fv = t.fact_extract, t.fact_victim_record
+    target = sa.select(fe.c.institution_id, fe.c.month_id).where(fe.c.extract_id == including).subquery()
+    # one index probe per submission, not a scan of the facts
+    held = sa.select(fe.c.extract_id).where(
+        sa.exists().where(fv.c.extract_id == fe.c.extract_id),
+        sa.tuple_(fe.c.institution_id, fe.c.month_id).not_in(sa.select(target.c.institution_id, target.c.month_id)),
     )
-    return sorted(r.extract_id for r in rows)
+    return sorted({including, *conn.execute(held).scalars()})
 
 
 def _replace_person_assignment(conn: sa.Connection, assignment: PersonAssignment) -> int:

@@ -10,6 +10,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import dagster as dg
+import sqlalchemy as sa
 
 from etl.defs.landing.submissions import current_submission
 from etl.defs.privacy.cleartext_scan import scan, warehouse_texts
@@ -35,6 +36,7 @@ CHECK_NAMES = [*CHECK_RULES, OTHER_CHECK]
 _CATEGORY_OF_RULE = {rule: name for name, rules in CHECK_RULES.items() for rule in rules}
 
 STAGING_KEY = dg.AssetKey("staging_victim_record")
+STAGING_LOCK_CLASS = 0x0B5E
 
 
 def check_results(gx_findings: dict[str, tuple[bool, dict]]) -> list[dg.AssetCheckResult]:
@@ -112,6 +114,8 @@ def staging_victim_record(
     personal = [value for record in result.records for value in record.personal_values()]
     result.records.clear()
     with engine.begin() as conn:
+        # Two runs of the same partition at once: the second waits, then replaces identically.
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:a, :b)"), {"a": STAGING_LOCK_CLASS, "b": submission.extract_id})
         for table in (t.staging_match_token, t.staging_victim_record):
             conn.execute(table.delete().where(table.c.extract_id == submission.extract_id))
         copy_rows(conn, t.staging_victim_record, STAGING_COLUMNS, staged.rows)

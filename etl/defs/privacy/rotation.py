@@ -74,9 +74,8 @@ def rotate_warehouse(conn: sa.Connection, old: Keyring, new: Keyring) -> Rotatio
     _remap(conn, "core.fact_victim_record", "source_key_token", record_map, new.key_id)
 
     # Persons: relink under the new keyring, then rename each person by its records' new key.
-    loaded = conn.execute(sa.text(
-        "SELECT extract_id FROM core.fact_extract WHERE is_current AND status = 'loaded'"
-    )).scalars().all()
+    # The files whose rows core holds (a corrected file still waiting for its load is not one).
+    loaded = conn.execute(sa.text("SELECT DISTINCT extract_id FROM core.fact_victim_record")).scalars().all()
     assignment = link_in_force(conn, sorted(loaded), new)
     conn.execute(sa.text("CREATE TEMP TABLE new_person (extract_id int, source_row int, person_key text) ON COMMIT DROP"))
     from etl.defs.load.copy import copy_rows

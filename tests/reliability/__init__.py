@@ -1,0 +1,1 @@
+"""Reliability of the load path: crashes, restarts, full disks, concurrency, distributed runs."""
