@@ -25,9 +25,23 @@ def _extract(conn: sa.Connection, **overrides) -> int:
     return conn.execute(t.fact_extract.insert().values(**values).returning(t.fact_extract.c.extract_id)).scalar_one()
 
 
+@pytest.fixture(scope="module")
+def constraints_db(pg_server_url: str):
+    # A database of this module's own: other suites register submissions in the session one.
+    from tests.conftest import create_database, drop_database
+    from warehouse import migrate
+
+    url = create_database(pg_server_url, prefix="obs_constraints")
+    engine = sa.create_engine(url)
+    migrate.upgrade(engine)
+    engine.dispose()
+    yield url
+    drop_database(url)
+
+
 @pytest.fixture()
-def conn(warehouse_url: str):
-    engine = sa.create_engine(warehouse_url)
+def conn(constraints_db: str):
+    engine = sa.create_engine(constraints_db)
     with engine.connect() as connection:
         trans = connection.begin()
         yield connection
