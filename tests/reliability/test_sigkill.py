@@ -44,6 +44,10 @@ def stratified_delays(rng: random.Random, count: int, span: float) -> list[float
     return delays
 
 
+# The load's global lock (core_load), not the staging step's per-extract lock (two arguments).
+LOAD_LOCK = "sql SELECT pg_advisory_xact_lock(:k)"
+
+
 def pinned(markers: list[str], prefix: str, after: int = -1) -> tuple[str, int]:
     """The first step marker starting with `prefix` (after index `after`), as (label, occurrence)."""
     index = next(i for i, m in enumerate(markers) if i > after and m.startswith(prefix))
@@ -60,7 +64,7 @@ def load_phase(markers: list[str]) -> str:
     for marker in markers:
         if marker.startswith("copy staging.victim_record") and not load_locked:
             staging_copied = True
-        elif marker.startswith("sql SELECT pg_advisory_xact_lock"):
+        elif marker.startswith(LOAD_LOCK):
             load_locked = True
         elif marker == "commit":
             pending_commit = True
@@ -119,11 +123,11 @@ def test_sigkill_during_corrected_load_leaves_old_or_new_month(
     # Random kills over the whole run, plus kills pinned to steps of both transactions and to the
     # instants around each commit, which are too short for random delays to hit every time.
     steps = finished.markers
-    lock = steps.index(next(m for m in steps if m.startswith("sql SELECT pg_advisory_xact_lock")))
+    lock = steps.index(next(m for m in steps if m.startswith(LOAD_LOCK)))
     pins = [
         pinned(steps, "copy staging.victim_record"),
         pinned(steps, "committed"),  # the staging transaction's
-        pinned(steps, "sql SELECT pg_advisory_xact_lock"),
+        pinned(steps, LOAD_LOCK),
         pinned(steps, "copy staging.record_person"),
         pinned(steps, "sql INSERT INTO core.fact_victim_record", after=lock),
         pinned(steps, "commit", after=lock),
