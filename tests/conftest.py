@@ -11,6 +11,7 @@ import base64
 import os
 import secrets
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -107,17 +108,26 @@ def random_secret() -> str:
     return base64.b64encode(secrets.token_bytes(32)).decode()
 
 
-@pytest.fixture()
-def fresh_warehouse_url(pg_server_url: str):
-    """A migrated warehouse database of one test's own (pipeline tests mutate every layer)."""
+@contextmanager
+def migrated_database(server_url: str, prefix: str):
+    """A new database migrated to head, dropped on exit."""
     from warehouse import migrate
 
-    url = create_database(pg_server_url, prefix="obs_fresh")
+    url = create_database(server_url, prefix=prefix)
     engine = sa.create_engine(url)
     migrate.upgrade(engine)
     engine.dispose()
-    yield url
-    drop_database(url)
+    try:
+        yield url
+    finally:
+        drop_database(url)
+
+
+@pytest.fixture()
+def fresh_warehouse_url(pg_server_url: str):
+    """A migrated warehouse database of one test's own (pipeline tests mutate every layer)."""
+    with migrated_database(pg_server_url, "obs_fresh") as url:
+        yield url
 
 
 @pytest.fixture()

@@ -28,15 +28,10 @@ def _extract(conn: sa.Connection, **overrides) -> int:
 @pytest.fixture(scope="module")
 def constraints_db(pg_server_url: str):
     # A database of this module's own: other suites register submissions in the session one.
-    from tests.conftest import create_database, drop_database
-    from warehouse import migrate
+    from tests.conftest import migrated_database
 
-    url = create_database(pg_server_url, prefix="obs_constraints")
-    engine = sa.create_engine(url)
-    migrate.upgrade(engine)
-    engine.dispose()
-    yield url
-    drop_database(url)
+    with migrated_database(pg_server_url, "obs_constraints") as url:
+        yield url
 
 
 @pytest.fixture()
