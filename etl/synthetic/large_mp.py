@@ -63,8 +63,17 @@ def _worker_init() -> None:
         tracemalloc.stop()
 
 
+def _single_threaded() -> bool:
+    # Forking a process that runs other threads (a test runner, a web server, Dagster) can copy a
+    # lock some thread holds, and the child then waits on it forever: fork only when alone.
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return False
+
+
 def _workers(rows: int) -> int:
-    if rows < PARALLEL_MIN_ROWS or "fork" not in multiprocessing.get_all_start_methods():
+    if rows < PARALLEL_MIN_ROWS or "fork" not in multiprocessing.get_all_start_methods() or not _single_threaded():
         return 1
     return max(1, min(MAX_WORKERS, os.cpu_count() or 1))
 
