@@ -5,6 +5,9 @@
 The warehouse and the master secret come from the environment (never the command line, which any
 local user can read): OBSERVATORIO_DATABASE_URL and OBSERVATORIO_SECRET_KEY, set by benchmarks.run.
 The result file holds timings, counts and rule codes only: never a value from the extract.
+Besides the process's peak, it records the peak reached before global linkage starts (the
+streaming part alone), by wrapping the linker the ingest calls: instrumentation of this
+benchmark process only.
 """
 
 from __future__ import annotations
@@ -13,16 +16,53 @@ import argparse
 import json
 import os
 import resource
+import threading
 import time
 from collections import Counter
 from pathlib import Path
 
+import psutil
 import sqlalchemy as sa
 
 from etl.config import ENV_DATABASE_URL
-from etl.defs.ingest import ingest_large_extract
+from etl.defs.ingest import ingest_large_extract, stream
 from etl.defs.privacy.keys import load_keyring
 from etl.infra.database import normalize_url
+
+SAMPLE_SECONDS = 0.2
+
+
+class PeakBeforeLinkage:
+    """Samples this process's RSS; `before_linkage` is the peak seen until the linker was called."""
+
+    def __init__(self) -> None:
+        self.process = psutil.Process()
+        self.peak = 0
+        self.before_linkage: int | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.wait(SAMPLE_SECONDS):
+            self.peak = max(self.peak, self.process.memory_info().rss)
+
+    def __enter__(self) -> PeakBeforeLinkage:
+        original = stream.link_in_force_streamed
+
+        def link(*args, **kwargs):
+            if self.before_linkage is None:
+                self.before_linkage = max(self.peak, self.process.memory_info().rss)
+            return original(*args, **kwargs)
+
+        self._original = original
+        stream.link_in_force_streamed = link
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        stream.link_in_force_streamed = self._original
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,12 +77,13 @@ def main(argv: list[str] | None = None) -> int:
 
     engine = sa.create_engine(normalize_url(os.environ[ENV_DATABASE_URL]))
     keyring = load_keyring()
-    started = time.perf_counter()
-    result = ingest_large_extract(
-        engine, keyring, args.institution, args.period, args.path, args.chunk_rows,
-        landing_root=args.landing, uploader="benchmark", channel="benchmark",
-    )
-    wall = time.perf_counter() - started
+    with PeakBeforeLinkage() as memory:
+        started = time.perf_counter()
+        result = ingest_large_extract(
+            engine, keyring, args.institution, args.period, args.path, args.chunk_rows,
+            landing_root=args.landing, uploader="benchmark", channel="benchmark",
+        )
+        wall = time.perf_counter() - started
     engine.dispose()
     report = result.report
     args.out.write_text(json.dumps({
@@ -58,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         "warnings": len(report.warnings),
         # Linux reports ru_maxrss in KiB.
         "max_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+        "rss_before_linkage_bytes": memory.before_linkage,
     }), encoding="utf-8")
     return 0 if result.loaded else 1
 

@@ -5,7 +5,8 @@ with a department weighted by the 2022 census, sex, age band, form of exploitati
 month and platforms, and counted into every table the release step publishes (the table codes and
 groupings of `etl.defs.publication.release`, over their full code lists, zeros included). Counts of
 1..k-1 are withheld (primary suppression only: the cards' cost does not depend on which cells are
-withheld). Two releases are written, the older one not current, as after a year of publishing.
+withheld). Several releases are written, only the last one current, as after years of publishing
+(the release step keeps every release it wrote).
 """
 
 from __future__ import annotations
@@ -42,10 +43,11 @@ _DIMENSION = {"period": "period_code"}  # release grouping name -> publication c
 
 @dataclass(frozen=True)
 class SeededPublication:
-    release_id: int
+    release_id: int  # the current one
     years: tuple[int, ...]
     persons: int
-    victim_rows: int
+    victim_rows: int  # per release
+    releases: int
 
 
 def _persons(rng: np.random.Generator, years: tuple[int, ...], volume: int) -> pd.DataFrame:
@@ -91,26 +93,27 @@ def _withheld(count: int, k: int) -> tuple[int | None, bool, str | None]:
     return (None, True, "primary") if 0 < count < k else (count, False, None)
 
 
-def _victim_rows(release_id: int, persons: pd.DataFrame, years: tuple[int, ...], k: int, bump: int) -> list[tuple]:
+def _victim_cells(persons: pd.DataFrame, years: tuple[int, ...]) -> list[tuple[str, tuple, int]]:
+    """(table code, dimension values in publication column order, count) for every published cell."""
     domains = _domains(years)
-    rows = []
+    cells = []
     for spec in VICTIM_TABLES:
         grouping = list(spec.grouping)
         counts = persons.groupby(grouping).size()
-        # A month's cells belong to their own year only; other groupings cross years freely.
-        space = [combo for combo in product(*(domains[c] for c in grouping))
-                 if "period" not in grouping or "year" not in grouping
-                 or int(combo[grouping.index("period")][:4]) == combo[grouping.index("year")]]
-        for combo in space:
-            count = int(counts.get(combo if len(combo) > 1 else combo[0], 0)) + bump
+        for combo in product(*(domains[c] for c in grouping)):
+            count = int(counts.get(combo if len(combo) > 1 else combo[0], 0))
             values = dict.fromkeys(("year", "period_code", "department_code", "region_code", "sex_code",
                                     "age_band_code", "exploitation_code", "ict_status_code", "ict_group_code"))
             for column, value in zip(grouping, combo, strict=True):
                 values[_DIMENSION.get(column, column)] = value
             if values["year"] is None and values["period_code"] is not None:
                 values["year"] = int(str(values["period_code"])[:4])  # month rows carry their year
-            rows.append((release_id, spec.name, *values.values(), *_withheld(count, k)))
-    return rows
+            cells.append((spec.name, tuple(values.values()), count))
+    return cells
+
+
+def _victim_rows(release_id: int, cells: list[tuple[str, tuple, int]], k: int, bump: int) -> list[tuple]:
+    return [(release_id, table, *values, *_withheld(count + bump, k)) for table, values, count in cells]
 
 
 def _platform_rows(release_id: int, rng: np.random.Generator, persons: pd.DataFrame, k: int) -> list[tuple]:
@@ -138,22 +141,29 @@ def _justice_rows(release_id: int, rng: np.random.Generator, years: tuple[int, .
     return rows
 
 
-def seed(engine: sa.Engine, years: tuple[int, ...], volume: int, k: int = 10, seed: int = 20251128) -> SeededPublication:
-    """Write reference rows and two releases (the last one current) of `volume` persons a year."""
+def seed(engine: sa.Engine, years: tuple[int, ...], volume: int, releases: int = 2, k: int = 10,
+         seed: int = 20251128) -> SeededPublication:
+    """Reference rows and `releases` releases of `volume` persons a year; only the last one is current.
+
+    Older releases keep their rows, as the release step keeps them: the cards must find the current
+    one among all of them.
+    """
     rng = np.random.default_rng(seed)
     persons = _persons(rng, years, volume)
+    cells = _victim_cells(persons, years)
     labels = {code: entry["label_es"] for code, entry in codelists()["institution"].items()}
+    coverage = [(inst, labels[inst], f"{y}-{m:02d}", y, "accepted", COVERAGE_LABELS["accepted"])
+                for y in years for m in range(1, 13) for inst in labels]
     with engine.begin() as conn:
         refresh_reference(conn)
         release_id = 0
-        victim_rows = 0
-        for index, current in enumerate((False, True)):
+        for index in range(releases):
+            current = index == releases - 1
             release_id = conn.execute(t.publication_release.insert().values(
                 k=k, is_current=current, audit_passed=True, differencing_passed=True, cell_count=0, withheld_count=0,
                 audit_summary={}).returning(t.publication_release.c.release_id)).scalar_one()
-            bump = 0 if current else 1 + index  # the older release's figures differ
-            rows = _victim_rows(release_id, persons, years, k, bump)
-            victim_rows = len(rows)
+            bump = 0 if current else releases - index  # older releases' figures differ
+            rows = _victim_rows(release_id, cells, k, bump)
             copy_rows(conn, t.publication_victim_count, VICTIM_COLUMNS, rows)
             copy_rows(conn, t.publication_platform_count,
                       ["release_id", "year", "platform_code", "platform_label", "ict_stage_code", "victims",
@@ -164,9 +174,7 @@ def seed(engine: sa.Engine, years: tuple[int, ...], volume: int, k: int = 10, se
                       _justice_rows(release_id, rng, years, volume, k))
             copy_rows(conn, t.publication_coverage,
                       ["release_id", "institution_code", "institution_label", "period_code", "year",
-                       "coverage_status", "coverage_label_es"],
-                      [(release_id, inst, labels[inst], f"{y}-{m:02d}", y, "accepted", COVERAGE_LABELS["accepted"])
-                       for y in years for m in range(1, 13) for inst in labels])
+                       "coverage_status", "coverage_label_es"], [(release_id, *row) for row in coverage])
             copy_rows(conn, t.publication_prevalence_estimate,
                       ["release_id", "year", "population_code", "is_available", "observed", "estimate", "ci_lower",
                        "ci_upper", "method", "model_terms", "note_es"],
@@ -175,4 +183,5 @@ def seed(engine: sa.Engine, years: tuple[int, ...], volume: int, k: int = 10, se
                        for y in years for population in ("ALL", "ICT")])
             conn.execute(t.publication_release.update().where(t.publication_release.c.release_id == release_id)
                          .values(cell_count=len(rows), withheld_count=sum(r[-2] for r in rows)))
-    return SeededPublication(release_id, years, len(persons), victim_rows)
+        conn.execute(sa.text("ANALYZE publication.victim_count, publication.platform_count, publication.coverage"))
+    return SeededPublication(release_id, years, len(persons), len(cells), releases)

@@ -44,13 +44,13 @@ class Sizes:
 FULL = Sizes(
     ingest=ingest.IngestSizes(rows=1_000_000, naive_rows=20_000),
     month=month.MonthSizes(months=24),
-    dashboards=dashboards.DashboardSizes(years=10, volume_factor=50, repeats=20),
+    dashboards=dashboards.DashboardSizes(years=10, volume_factor=50, repeats=20, releases=120),
     mse_draws=1000,
 )
 QUICK = Sizes(
     ingest=ingest.IngestSizes(rows=20_000, naive_rows=20_000, chunk_rows=10_000),
     month=month.MonthSizes(months=1),
-    dashboards=dashboards.DashboardSizes(years=2, volume_factor=1, repeats=5),
+    dashboards=dashboards.DashboardSizes(years=2, volume_factor=1, repeats=5, releases=2),
     mse_draws=10,
 )
 
