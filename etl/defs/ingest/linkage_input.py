@@ -1,7 +1,8 @@
 """The linkage input (every record in force, as tokens), read in a memory a million records can afford.
 
-`etl.defs.load.linking.link_in_force` reads every match token as its own Python object before
-packing them per record: about 25 tokens a record, over 3 GB for a million records. This reads
+`etl.defs.load.linking.link_in_force` reads every match token as its own Python object (a tuple
+of two fresh strings, about 180 bytes) before packing them per record: with about 25 tokens a
+record, several gigabytes for a million records. This reads
 one row per record (its tokens aggregated by PostgreSQL), through a server-side cursor, and packs
 each record at once with the same `TokenizedRecord.from_tokens`; repeated strings (codes, the key
 id) and coarse features are shared, not copied per record. The linkage itself is the same

@@ -86,6 +86,13 @@ def place(sealed: SealedFile, target: Path) -> Path:
             return target
         os.chmod(sealed.path, 0o400)
         os.replace(sealed.path, target)
+        # The rename is durable only once the folder is: the submission is committed next, and after
+        # a power loss it must not point to a file the folder forgot.
+        folder = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
     except OSError as exc:
         raise LandingError(
             f"no se pudo guardar el archivo en la zona de aterrizaje ({exc.strerror or type(exc).__name__})"

@@ -1,0 +1,118 @@
+"""The streaming ingest writes all or nothing, registers every submission and lands the file encrypted."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+import sqlalchemy as sa
+
+from benchmarks.large_extract import write_benchmark_extract
+from etl.defs.ingest import ingest_large_extract, sealed
+from etl.defs.ingest.first_seen import FirstSeen, digests
+from etl.defs.landing.store import LandingError
+from etl.defs.privacy.keys import Purpose, load_keyring
+from etl.infra.database import get_engine
+from etl.synthetic import mp_extract
+
+PERIOD = "2025-06"
+
+
+def _count(engine: sa.Engine, sql: str) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(sa.text(sql)).scalar_one())
+
+
+@pytest.fixture()
+def extract(tmp_path: Path) -> Path:
+    path = tmp_path / "MP.csv"
+    write_benchmark_extract(path, 400, PERIOD, seed=11)
+    return path
+
+
+def _with_conflict(source: Path, target: Path) -> Path:
+    """The same file plus a second, different row for the victim of the first row of its first case."""
+    with source.open(encoding=mp_extract.ENCODING, newline="") as handle:
+        rows = list(csv.reader(handle, delimiter=";"))
+    age = mp_extract.COLUMNS.index("VICTIMA_EDAD")
+    changed = list(rows[1])
+    changed[age] = "" if changed[age] else "40"
+    footer = next(i for i, row in enumerate(rows) if row and row[0] == "TOTAL")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, **mp_extract.CSV_FORMAT)
+    writer.writerows(rows[:footer] + [changed] + rows[footer:])
+    target.write_bytes(buffer.getvalue().encode(mp_extract.ENCODING))
+    return target
+
+
+def test_accepted_file_is_loaded_and_landed_encrypted(pipeline_env: str, tmp_path: Path, extract: Path) -> None:
+    engine = get_engine()
+    keyring = load_keyring()
+    result = ingest_large_extract(engine, keyring, "MP", PERIOD, extract, chunk_rows=150, landing_root=tmp_path / "landing")
+    assert result.loaded and result.report.accepted
+    assert result.records_loaded == 400 == _count(engine, "SELECT count(*) FROM core.fact_victim_record")
+    assert _count(engine, "SELECT count(*) FROM core.fact_extract WHERE status = 'loaded' AND is_current") == 1
+    assert result.stored_path is not None and result.stored_path.name.endswith(".csv.fenc")
+    assert "landing" in result.stored_path.parts
+    stored = result.stored_path.read_bytes()
+    assert b"NRO_CAUSA" not in stored and stored.startswith(sealed.MAGIC)
+    plain = b"".join(sealed.read_sealed(result.stored_path, keyring.fernet_keys(Purpose.LANDING)))
+    assert plain == extract.read_bytes()
+    assert not list((tmp_path / "landing").glob(".incoming-*"))
+    assert {"read", "validate", "pseudonymize", "link", "load"} <= set(result.seconds)
+
+
+def test_rejected_file_changes_nothing_but_is_registered(pipeline_env: str, tmp_path: Path, extract: Path) -> None:
+    engine = get_engine()
+    keyring = load_keyring()
+    first = ingest_large_extract(engine, keyring, "MP", PERIOD, extract, chunk_rows=150, landing_root=tmp_path / "l")
+    assert first.loaded
+    before = _count(engine, "SELECT count(*) FROM staging.match_token")
+    bad = _with_conflict(extract, tmp_path / "bad.csv")
+    # The conflicting row is the last one: every earlier chunk was already staged when it was found.
+    result = ingest_large_extract(engine, keyring, "MP", PERIOD, bad, chunk_rows=150, landing_root=tmp_path / "l")
+    assert not result.loaded and not result.report.accepted
+    assert "DUPLICATE_CONFLICT" in {f.rule for f in result.report.errors}
+    assert _count(engine, "SELECT count(*) FROM staging.match_token") == before
+    assert _count(engine, "SELECT count(*) FROM staging.victim_record") == 400
+    assert _count(engine, "SELECT count(*) FROM core.fact_victim_record") == 400
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text(
+            "SELECT extract_id, status, is_current, error_count FROM core.fact_extract ORDER BY extract_id")).all()
+    assert [(r.status, r.is_current) for r in rows] == [("loaded", True), ("rejected", False)]
+    assert rows[1].extract_id == result.extract_id and rows[1].error_count == len(result.report.errors)
+    assert result.stored_path is not None and "quarantine" in result.stored_path.parts
+
+
+def test_sealed_file_refuses_tampering(tmp_path: Path) -> None:
+    keys = [sealed.Fernet.generate_key()]
+    source = tmp_path / "plain.bin"
+    source.write_bytes(bytes(range(256)) * 50_000)  # 12.8 MB: several frames
+    landed = sealed.seal(source, tmp_path, keys)
+    target = sealed.place(landed, tmp_path / "landing" / "x.csv.fenc")
+    assert b"".join(sealed.read_sealed(target, keys)) == source.read_bytes()
+    data = bytearray(target.read_bytes())
+    truncated = tmp_path / "truncated.fenc"
+    truncated.write_bytes(bytes(data[: len(data) // 2]))
+    with pytest.raises(LandingError):
+        b"".join(sealed.read_sealed(truncated, keys))
+    data[len(data) // 3] ^= 0x01
+    flipped = tmp_path / "flipped.fenc"
+    flipped.write_bytes(bytes(data))
+    with pytest.raises(LandingError):
+        b"".join(sealed.read_sealed(flipped, keys))
+    with pytest.raises(LandingError):
+        b"".join(sealed.read_sealed(target, [sealed.Fernet.generate_key()]))
+
+
+def test_first_seen_remembers_first_occurrences_across_batches() -> None:
+    seen = FirstSeen()
+    first = seen.observe(digests(["a", "b", "a"]), np.array([1, 2, 3]))
+    assert first.tolist() == [1, 2, 1]
+    second = seen.observe(digests(["c", "b", "c", "a"]), np.array([4, 5, 6, 7]))
+    assert second.tolist() == [4, 2, 4, 1]
+    assert len(seen) == 3
+    assert seen.observe(digests([]), np.array([], dtype=np.int64)).tolist() == []
