@@ -327,7 +327,7 @@ staging_match_token = sa.Table(
     sa.Column("token_kind", sa.Text, primary_key=True),
     sa.Column("token", sa.Text, primary_key=True),
     sa.Column("key_id", sa.Text, nullable=False),
-    sa.Index("ix_match_token_token", "token"),
+    # No index on the token value: nothing looks tokens up by value (migration 0010).
     schema=STAGING,
 )
 

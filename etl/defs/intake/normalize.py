@@ -8,6 +8,7 @@ accents removed, punctuation turned into spaces. It is for matching only: the va
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from collections.abc import Mapping
 from functools import lru_cache
@@ -19,11 +20,28 @@ _NON_ALNUM = re.compile(r"[^0-9A-Z]+")
 _SPACES = re.compile(r"[ \t\u00a0\u2007\u202f]+")
 
 
+@lru_cache(maxsize=1)
+def _combining_marks() -> re.Pattern[str]:
+    """Every combining character of this Python's Unicode, as one character class.
+
+    Built once (a pass over the code points, ~0.2 s): `sub` then strips marks at C speed, where a
+    per-character `unicodedata.combining` test cost most of the time of reading narratives.
+    """
+    ranges: list[tuple[int, int]] = []
+    for code in range(sys.maxunicode + 1):
+        if unicodedata.combining(chr(code)):
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1] = (ranges[-1][0], code)
+            else:
+                ranges.append((code, code))
+    return re.compile("[" + "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in ranges) + "]")
+
+
 def strip_accents(text: str) -> str:
+    """NFKD without its combining marks ("Ñandú" -> "Nandu"); ASCII comes back unchanged."""
     if text.isascii():
         return text
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _combining_marks().sub("", unicodedata.normalize("NFKD", text))
 
 
 def fold(text: str) -> str:

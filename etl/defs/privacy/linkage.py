@@ -431,7 +431,7 @@ class _Scored:
     score: np.ndarray
     candidates: int
     common_skipped: int
-    doc_values: dict[int, dict[int, int]]
+    documents: _Documents
     shared_documents: frozenset[bytes] = frozenset()
 
 
@@ -487,7 +487,7 @@ def _score_all(records: Sequence[TokenizedRecord], config: LinkageConfig) -> _Sc
     score += np.where(shared.pairs, shared.weights - best[:, DOC], 0.0)
     score += _feature_weights(_feature_arrays(records), ua, ub, config)
     too_common = int(np.count_nonzero((arrays.sizes > cap) & (group_field != BLOCK) & ~comparing_only))
-    return _Scored(ua, ub, score, len(ua), too_common, _doc_values(arrays), shared.values)
+    return _Scored(ua, ub, score, len(ua), too_common, _Documents.of(arrays, n), shared.values)
 
 
 @dataclass
@@ -543,11 +543,9 @@ class _Summary:
 class _Clusters:
     """Union-find whose merges are refused when they would join incompatible records."""
 
-    def __init__(
-        self, records: Sequence[TokenizedRecord], doc_values: dict[int, dict[int, int]], max_year_spread: int
-    ) -> None:
+    def __init__(self, records: Sequence[TokenizedRecord], documents: _Documents, max_year_spread: int) -> None:
         self.records = records
-        self.doc_values = doc_values
+        self.documents = documents
         self.parent = list(range(len(records)))
         self.max_year_spread = max_year_spread
         self.summaries: dict[int, _Summary] = {}
@@ -558,7 +556,7 @@ class _Clusters:
             record = self.records[root]
             features = record.features
             summary = _Summary(
-                docs=dict(self.doc_values.get(root, {})),
+                docs=self.documents.of_record(root),
                 sexes={features.sex} & {"F", "M"},
                 low_max=features.birth_year_min if features.birth_year_min is not None else -math.inf,
                 high_min=features.birth_year_max if features.birth_year_max is not None else math.inf,
@@ -604,21 +602,40 @@ class _Clusters:
         return True
 
 
-def _doc_values(arrays: _Arrays) -> dict[int, dict[int, int]]:
-    mask = _IS_DOC[arrays.kind]
-    values: dict[int, dict[int, int]] = {}
-    for rec, kind, val in zip(arrays.rec[mask].tolist(), arrays.kind[mask].tolist(), arrays.val[mask].tolist()):
-        values.setdefault(rec, {})[kind] = val
-    return values
+@dataclass(frozen=True)
+class _Documents:
+    """The document of each record, as arrays (a dict per record cost ~300 bytes a record)."""
+
+    kind: np.ndarray  # int16 token kind, -1: no document
+    value: np.ndarray  # uint64 token value
+
+    @classmethod
+    def of(cls, arrays: _Arrays, n: int) -> _Documents:
+        kind = np.full(n, -1, dtype=np.int16)
+        value = np.zeros(n, dtype=np.uint64)
+        mask = _IS_DOC[arrays.kind]
+        # A record carries at most one document (`tokens.token_messages`).
+        kind[arrays.rec[mask]] = arrays.kind[mask]
+        value[arrays.rec[mask]] = arrays.val[mask]
+        return cls(kind, value)
+
+    def of_record(self, i: int) -> dict[int, int]:
+        kind = int(self.kind[i])
+        return {} if kind < 0 else {kind: int(self.value[i])}
 
 
 def _collapse_duplicates(records: Sequence[TokenizedRecord]) -> tuple[list[TokenizedRecord], list[int]]:
-    """Exact duplicate rows of one case (same tokens and features) stand for one record."""
+    """Exact duplicate rows of one case (same tokens and features) stand for one record.
+
+    `records` come in ref order (`RecordRef.sort_key`), so the rows of one case are adjacent.
+    """
     representatives: list[TokenizedRecord] = []
-    by_case: dict[tuple[str, str, str], list[int]] = {}
     rep_of: list[int] = []
+    run_case: tuple[str, str, str] | None = None
+    same_case: list[int] = []
     for record in records:
-        same_case = by_case.setdefault(record.ref.case, [])
+        if record.ref.case != run_case:
+            run_case, same_case = record.ref.case, []
         match = next(
             (i for i in same_case if (representatives[i].kinds, representatives[i].values, representatives[i].features)
              == (record.kinds, record.values, record.features)),
@@ -632,17 +649,21 @@ def _collapse_duplicates(records: Sequence[TokenizedRecord]) -> tuple[list[Token
     return representatives, rep_of
 
 
-def link_records(
-    records: Sequence[TokenizedRecord], keyring: Keyring, config: LinkageConfig = LinkageConfig()
-) -> LinkageResult:
-    """Link records into persons; see the module docstring. Deterministic."""
-    ordered = sorted(records, key=lambda r: r.ref.sort_key())
+def _check_order(ordered: Sequence[TokenizedRecord], sorted_already: bool) -> None:
     for previous, current in zip(ordered, ordered[1:]):
         if previous.ref == current.ref:
             raise ValueError(
                 f"registro repetido en la entrada de la vinculación: institución {current.ref.institution}, "
                 f"periodo {current.ref.period}, fila {current.ref.source_row}"
             )
+        if sorted_already and previous.ref.sort_key() > current.ref.sort_key():
+            raise ValueError("la entrada de la vinculación no está en el orden de los registros")
+
+
+def _link_ordered(
+    ordered: Sequence[TokenizedRecord], keyring: Keyring, config: LinkageConfig
+) -> tuple[list[str], dict[str, float | int]]:
+    """The person key of each record (records in ref order), and the counts behind them."""
     representatives, rep_of = _collapse_duplicates(ordered)
     scored = _score_all(representatives, config)
     log2_prior_odds = (
@@ -651,8 +672,17 @@ def link_records(
     cutoff = threshold(len(representatives), config, log2_prior_odds)
     accepted = scored.score >= cutoff
     a, b, score = scored.a[accepted], scored.b[accepted], scored.score[accepted]
+    stats: dict[str, float | int] = {
+        "candidate_pairs": scored.candidates,
+        "accepted_pairs": int(accepted.sum()),
+        "common_tokens_skipped": scored.common_skipped,
+        "shared_documents": len(scored.shared_documents),
+        "threshold": cutoff,
+    }
+    documents = scored.documents
+    del scored, accepted
     order = np.lexsort((b, a, -score))
-    clusters = _Clusters(representatives, scored.doc_values, config.max_year_spread)
+    clusters = _Clusters(representatives, documents, config.max_year_spread)
     refused = 0
     for i in order:
         if clusters.union(int(a[i]), int(b[i])) is False:
@@ -660,27 +690,48 @@ def link_records(
     # Representatives are in ref order, so a cluster's root (its smallest index) is its
     # earliest record: the person key follows from it.
     person_key: dict[int, str] = {}
-    assignment: dict[RecordRef, str] = {}
-    for record, rep in zip(ordered, rep_of):
+    keys: list[str] = []
+    for rep in rep_of:
         root = clusters.find(rep)
-        if root not in person_key:
-            person_key[root] = pseudonymize(
+        key = person_key.get(root)
+        if key is None:
+            key = person_key[root] = pseudonymize(
                 keyring, Purpose.PERSON, "person|" + representatives[root].ref.canonical()
             ).value
-        assignment[record.ref] = person_key[root]
+        keys.append(key)
+    stats.update(merges_refused=refused, persons=len(person_key), duplicate_rows=len(ordered) - len(representatives))
+    return keys, stats
+
+
+def link_records(
+    records: Sequence[TokenizedRecord], keyring: Keyring, config: LinkageConfig = LinkageConfig()
+) -> LinkageResult:
+    """Link records into persons; see the module docstring. Deterministic."""
+    ordered = sorted(records, key=lambda r: r.ref.sort_key())
+    _check_order(ordered, sorted_already=False)
+    keys, stats = _link_ordered(ordered, keyring, config)
     return LinkageResult(
-        assignment=assignment,
+        assignment={record.ref: key for record, key in zip(ordered, keys)},
         key_id=keyring.key_id,
         records=len(ordered),
-        persons=len(person_key),
-        candidate_pairs=scored.candidates,
-        accepted_pairs=int(accepted.sum()),
-        merges_refused=refused,
-        common_tokens_skipped=scored.common_skipped,
-        duplicate_rows=len(ordered) - len(representatives),
-        threshold=cutoff,
-        shared_documents=len(scored.shared_documents),
+        persons=int(stats["persons"]),
+        candidate_pairs=int(stats["candidate_pairs"]),
+        accepted_pairs=int(stats["accepted_pairs"]),
+        merges_refused=int(stats["merges_refused"]),
+        common_tokens_skipped=int(stats["common_tokens_skipped"]),
+        duplicate_rows=int(stats["duplicate_rows"]),
+        threshold=float(stats["threshold"]),
+        shared_documents=int(stats["shared_documents"]),
     )
+
+
+def person_keys_in_order(
+    ordered: Sequence[TokenizedRecord], keyring: Keyring, config: LinkageConfig = LinkageConfig()
+) -> list[str]:
+    """`link` for records already in ref order (`RecordRef.sort_key`): the person key of each,
+    in the same order. Saves the sorted copy and the dict keyed by ref on a million records."""
+    _check_order(ordered, sorted_already=True)
+    return _link_ordered(ordered, keyring, config)[0]
 
 
 def link(

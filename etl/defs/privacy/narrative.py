@@ -23,8 +23,9 @@ Rules, applied clause by clause (clauses end at punctuation and at pero/luego/au
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
+
+from etl.defs.intake.normalize import strip_accents
 
 RECRUITMENT, EXPLOITATION = "RECRUITMENT", "EXPLOITATION"
 
@@ -63,6 +64,10 @@ _GENERIC = tuple(
         (None, r"aplicaci\w+ (movil|de mensajeria)|videojuego\w*|juegos? en linea|perfil falso|perfiles falsos"),
     )
 )
+
+# Any platform or generic term at all: most clauses have none, and one search of the union
+# answers that for them instead of one scan per pattern (the same alternatives, so the same answer).
+_ANY_MENTION = re.compile("|".join(f"(?:{p.pattern})" for p in (*(p for _, p in _PLATFORMS), *(p for _, p in _GENERIC))))
 
 _EXPLOITATION_CUES = re.compile(
     r"\b(?:(imagenes|fotos?|videos?|contenido)\b[\w ]{0,25}?\b(ofrecid|vendid|publicad|compartid|subid|difundid)\w*"
@@ -108,8 +113,7 @@ class NarrativeReading:
 
 
 def _fold_lower(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    return strip_accents(text).lower()
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +125,8 @@ class _Mention:
 
 
 def _mentions(clause: str) -> list[_Mention]:
+    if not _ANY_MENTION.search(clause):
+        return []
     found: list[_Mention] = []
     taken: list[tuple[int, int]] = []
     for code, pattern in _PLATFORMS:

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from dataclasses import dataclass
 
 import phonenumbers
+
+from etl.defs.intake.normalize import strip_accents
 
 # Letters NFKD does not decompose into ASCII (Ñ does: N + combining tilde).
 _NON_DECOMPOSING = str.maketrans(
@@ -38,8 +39,7 @@ def fold(text: str) -> str:
 
     Idempotent, and insensitive to accents, case, spacing and dots by construction.
     """
-    decomposed = unicodedata.normalize("NFKD", text.translate(_NON_DECOMPOSING))
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    stripped = strip_accents(text.translate(_NON_DECOMPOSING))
     upper = stripped.upper().translate(_NON_DECOMPOSING)
     return _NOT_ALNUM.sub(" ", upper).strip()
 

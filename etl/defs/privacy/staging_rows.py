@@ -7,7 +7,7 @@ narrative is read by the ICT classifier here and never leaves this function.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +15,7 @@ from etl.defs.intake.records import VictimRecord
 from etl.defs.privacy.ict import classify_record
 from etl.defs.privacy.keys import Keyring
 from etl.defs.privacy.pseudonym import source_key_pseudonym
-from etl.defs.privacy.tokens import tokenize
+from etl.defs.privacy.tokens import KIND_NAMES, tokenize
 from warehouse.codelists import codelists
 
 STAGING_COLUMNS = (
@@ -50,9 +50,12 @@ def stage_records(records: Sequence[VictimRecord], extract_id: int, keyring: Key
     rows: list[tuple[Any, ...]] = []
     tokens: list[tuple[Any, ...]] = []
     linked = known = 0
+    # Digests of this batch's messages (names repeat): personal, so it dies with this call.
+    memo: dict[bytes, bytes] = {}
+    key_id = keyring.key_id
     for record in records:
         case_key = source_key_pseudonym(keyring, record.institution_code, record.source_key)
-        tokenized = tokenize(record, keyring, source_key=case_key.value)
+        tokenized = tokenize(record, keyring, source_key=case_key.value, memo=memo)
         ict = classify_record(record)
         linked += ict.is_ict_linked is True
         known += ict.is_ict_linked is not None
@@ -68,18 +71,14 @@ def stage_records(records: Sequence[VictimRecord], extract_id: int, keyring: Key
                 record.exploitation_country_code,
             )
         )
+        # `tokenize` keeps each digest once, so (kind, token) is unique per record as the key wants.
+        hexed, row_number = tokenized.values.hex(), record.source_row
         tokens.extend(
-            (extract_id, record.source_row, token.kind, token.value, keyring.key_id) for token in _unique(tokenized.tokens)
+            (extract_id, row_number, KIND_NAMES[kind], hexed[16 * i: 16 * i + 16], key_id)
+            for i, kind in enumerate(tokenized.kinds)
         )
+    memo.clear()
     return StagedExtract(rows, tokens, linked, known)
-
-
-def _unique(tokens) -> Iterator:
-    seen = set()
-    for token in tokens:
-        if (token.kind, token.value) not in seen:
-            seen.add((token.kind, token.value))
-            yield token
 
 
 def has_transfer_stage(record: VictimRecord, ict) -> bool | None:

@@ -280,18 +280,27 @@ def record_ref(record: VictimRecord, source_key: str | None = None) -> RecordRef
     return RecordRef(record.institution_code, record.period, source_key or record.source_key, record.source_row)
 
 
-def tokenize(record: VictimRecord, keyring: Keyring, source_key: str | None = None) -> TokenizedRecord:
+def tokenize(
+    record: VictimRecord, keyring: Keyring, source_key: str | None = None, memo: dict[bytes, bytes] | None = None
+) -> TokenizedRecord:
     """Tokens and coarse features of one record.
 
     `source_key` replaces the record's own case key in the ref (pass its pseudonym when the
-    ref is going to be stored).
+    ref is going to be stored). `memo` remembers digests across the records of one batch:
+    names and their one-typo variants repeat from record to record. It holds personal
+    messages, so its owner drops it with the batch (see `stage_records`).
     """
     ids = identifiers(record)
     seen: set[bytes] = set()
     kinds = bytearray()
     values = bytearray()
-    for kind, message in token_messages(ids):
-        digest = keyed_digest(keyring, Purpose.MATCH, message.encode("utf-8"))
+    for kind, text in token_messages(ids):
+        message = text.encode("utf-8")
+        digest = memo.get(message) if memo is not None else None
+        if digest is None:
+            digest = keyed_digest(keyring, Purpose.MATCH, message)
+            if memo is not None:
+                memo[message] = digest
         if digest in seen:
             continue
         seen.add(digest)
