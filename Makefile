@@ -9,7 +9,7 @@ export DAGSTER_HOME ?= $(OBSERVATORIO_HOME)/dagster
 export GX_ANALYTICS_ENABLED := false
 export XDG_RUNTIME_DIR ?= /tmp
 
-.PHONY: demo test install browser bench dev validate clean stop
+.PHONY: demo test install browser system-deps bench dev validate clean stop
 
 $(VENV)/.installed: pyproject.toml
 	@echo "==> Creando el entorno virtual e instalando dependencias (la primera vez tarda unos minutos)"
@@ -23,16 +23,20 @@ install: $(VENV)/.installed
 demo: install
 	@$(OBS) demo
 
-# Browser tests (report, portal) drive Debian's Chromium; never a downloaded browser.
-browser:
-	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+# System programs the tests drive, all from Debian (never a downloaded browser): Chromium for the
+# browser tests (report, portal), OpenSSH's sshd for the SFTP drop location (started on loopback).
+SYSTEM_PACKAGES := chromium chromium-driver openssh-server
+system-deps:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || [ ! -x /usr/sbin/sshd ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "==> Instalando chromium y chromium-driver (Debian)"; \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null); \
-	  else echo "Faltan chromium y chromium-driver: sudo apt-get install chromium chromium-driver"; exit 1; fi; \
+	    echo "==> Instalando $(SYSTEM_PACKAGES) (Debian)"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null); \
+	  else echo "Faltan programas del sistema: sudo apt-get install $(SYSTEM_PACKAGES)"; exit 1; fi; \
 	fi
 
-test: install browser
+browser: system-deps
+
+test: install system-deps
 	@$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: install

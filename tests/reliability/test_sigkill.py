@@ -128,7 +128,8 @@ def test_sigkill_during_corrected_load_leaves_old_or_new_month(
         pinned(steps, "copy staging.victim_record"),
         pinned(steps, "committed"),  # the staging transaction's
         pinned(steps, LOAD_LOCK),
-        pinned(steps, "copy staging.record_person"),
+        # The new assignment is copied into a temporary table, then written over staging.record_person.
+        pinned(steps, "sql INSERT INTO staging.record_person", after=lock),
         pinned(steps, "sql INSERT INTO core.fact_victim_record", after=lock),
         pinned(steps, "commit", after=lock),
         pinned(steps, "committed", after=lock),
