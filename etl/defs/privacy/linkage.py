@@ -35,7 +35,7 @@ Same set of records, same persons, whatever the input order. Nothing personal is
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -291,12 +291,19 @@ def _token_arrays(records: Sequence[TokenizedRecord]) -> _Arrays:
     kind = np.frombuffer(b"".join(r.kinds for r in records), dtype=np.uint8)
     val = np.frombuffer(b"".join(r.values for r in records), dtype="<u8")
     rec = np.repeat(np.arange(len(records), dtype=np.int64), counts)
+    return token_groups(val, rec, kind)
+
+
+def token_groups(val: np.ndarray, rec: np.ndarray, kind: np.ndarray) -> _Arrays:
+    """Tokens grouped by value (records ascending within a value), each (value, record) once."""
     order = np.lexsort((rec, val))
-    val, rec, kind = val[order], rec[order], kind[order]
+    val, rec, kind = val[order], rec[order].astype(np.int64, copy=False), kind[order]
+    del order
     if len(val):
         keep = np.ones(len(val), dtype=bool)
         keep[1:] = (val[1:] != val[:-1]) | (rec[1:] != rec[:-1])
-        val, rec, kind = val[keep], rec[keep], kind[keep]
+        if not keep.all():
+            val, rec, kind = val[keep], rec[keep], kind[keep]
     boundary = np.ones(len(val), dtype=bool)
     if len(val):
         boundary[1:] = val[1:] != val[:-1]
@@ -380,11 +387,8 @@ def _apply_common_tokens(
         agree[pair_index, group_field[groups]] = True
 
 
-def _record_flags(records: Sequence[TokenizedRecord]) -> dict[str, np.ndarray]:
-    n = len(records)
-    counts = np.fromiter((len(r.kinds) for r in records), dtype=np.int64, count=n)
-    kind = np.frombuffer(b"".join(r.kinds for r in records), dtype=np.uint8)
-    rec = np.repeat(np.arange(n), counts)
+def record_flags(rec: np.ndarray, kind: np.ndarray, n: int) -> dict[str, np.ndarray]:
+    """Which kinds of identifier each record has (from all its tokens: `rec`, `kind` parallel)."""
     flags = {}
     for name, mask in (("phone", _IS_PHONE), ("full", _IS_NAME), ("initials", _IS_INITIALS),
                        ("surnames", _IS_SURNAMES)):
@@ -395,6 +399,13 @@ def _record_flags(records: Sequence[TokenizedRecord]) -> dict[str, np.ndarray]:
     return flags
 
 
+def _record_flags(records: Sequence[TokenizedRecord]) -> dict[str, np.ndarray]:
+    n = len(records)
+    counts = np.fromiter((len(r.kinds) for r in records), dtype=np.int64, count=n)
+    kind = np.frombuffer(b"".join(r.kinds for r in records), dtype=np.uint8)
+    return record_flags(np.repeat(np.arange(n), counts), kind, n)
+
+
 def _feature_arrays(records: Sequence[TokenizedRecord]) -> dict[str, np.ndarray]:
     sex = np.array([_SEX_CODE.get(r.features.sex, 0) for r in records], dtype=np.int8)
     departments = {d: i + 1 for i, d in enumerate(sorted({r.features.department for r in records} - {None}))}
@@ -403,6 +414,32 @@ def _feature_arrays(records: Sequence[TokenizedRecord]) -> dict[str, np.ndarray]
     low = np.array([r.features.birth_year_min if k else -1 for r, k in zip(records, known)], dtype=np.int32)
     high = np.array([r.features.birth_year_max if k else -1 for r, k in zip(records, known)], dtype=np.int32)
     return {"sex": sex, "department": department, "low": low, "high": high}
+
+
+@dataclass
+class LinkageInput:
+    """What linkage needs of n records (representatives, in ref order), as arrays. No cleartext.
+
+    `tokens` may leave out tokens held by one record only: they propose no pair and agree with
+    nothing, and what they say of their record is in `flags` and `documents`. That lets a caller
+    with a million records (`etl.defs.ingest.linkage_input`) hold only the shared ones.
+    """
+
+    n: int
+    tokens: _Arrays
+    flags: dict[str, np.ndarray]  # phone, full, initials, surnames (bool); doc (bit mask of doc kinds)
+    documents: RecordDocuments
+    features: dict[str, np.ndarray]  # sex (0 unknown, 1 F, 2 M), department (0 unknown), low/high (-1 unknown)
+    case: np.ndarray  # case number of each record: rows of one case share it
+
+    @classmethod
+    def from_records(cls, records: Sequence[TokenizedRecord]) -> LinkageInput:
+        """`records` in ref order, duplicates collapsed (`_collapse_duplicates`)."""
+        n = len(records)
+        tokens = _token_arrays(records)
+        cases: dict[tuple[str, str, str], int] = {}
+        case = np.fromiter((cases.setdefault(r.ref.case, len(cases)) for r in records), dtype=np.int64, count=n)
+        return cls(n, tokens, _record_flags(records), RecordDocuments.of(tokens, n), _feature_arrays(records), case)
 
 
 def _feature_weights(features: dict[str, np.ndarray], a: np.ndarray, b: np.ndarray, config: LinkageConfig) -> np.ndarray:
@@ -431,13 +468,12 @@ class _Scored:
     score: np.ndarray
     candidates: int
     common_skipped: int
-    documents: _Documents
     shared_documents: frozenset[bytes] = frozenset()
 
 
-def _score_all(records: Sequence[TokenizedRecord], config: LinkageConfig) -> _Scored:
-    n = len(records)
-    arrays = _token_arrays(records)
+def _score_all(inputs: LinkageInput, config: LinkageConfig) -> _Scored:
+    n = inputs.n
+    arrays = inputs.tokens
     group_kind = arrays.kind[arrays.starts] if len(arrays.starts) else np.zeros(0, dtype=np.uint8)
     u = value_u(_U_OF_KIND[group_kind], arrays.sizes, n, config)
     group_weight = np.log2(_M_OF_KIND[group_kind] / u)
@@ -469,7 +505,7 @@ def _score_all(records: Sequence[TokenizedRecord], config: LinkageConfig) -> _Sc
     del keys, weights, fields, pair_index
     _apply_common_tokens(arrays, common, ua, ub, n, group_field, group_weight, best, agree)
 
-    flags = _record_flags(records)
+    flags = inputs.flags
     both_full = flags["full"][ua] & flags["full"][ub]
     score = best[:, DOC] + best[:, PHONE] + best[:, NAME] + np.where(both_full, 0.0, best[:, INITIALS])
     score += np.where(~agree[:, DOC] & ((flags["doc"][ua] & flags["doc"][ub]) != 0), config.doc_conflict, 0.0)
@@ -483,11 +519,11 @@ def _score_all(records: Sequence[TokenizedRecord], config: LinkageConfig) -> _Sc
     # Names that cannot be one person's: full names sharing no name token and no initials (a
     # typo in each of two fields still leaves the initials), or initials that disagree.
     names_conflict = (both_full & ~agree[:, NAME] & ~agree[:, INITIALS]) | initials_off
-    shared = _shared_document_weights(arrays, group_kind, n, ua, agree[:, DOC], names_conflict)
+    shared = _shared_document_weights(arrays, inputs.documents, group_kind, n, ua, agree[:, DOC], names_conflict)
     score += np.where(shared.pairs, shared.weights - best[:, DOC], 0.0)
-    score += _feature_weights(_feature_arrays(records), ua, ub, config)
+    score += _feature_weights(inputs.features, ua, ub, config)
     too_common = int(np.count_nonzero((arrays.sizes > cap) & (group_field != BLOCK) & ~comparing_only))
-    return _Scored(ua, ub, score, len(ua), too_common, _Documents.of(arrays, n), shared.values)
+    return _Scored(ua, ub, score, len(ua), too_common, shared.values)
 
 
 @dataclass
@@ -498,7 +534,8 @@ class _SharedDocuments:
 
 
 def _shared_document_weights(
-    arrays: _Arrays, group_kind: np.ndarray, n: int, ua: np.ndarray, doc_agree: np.ndarray, names_conflict: np.ndarray
+    arrays: _Arrays, documents: RecordDocuments, group_kind: np.ndarray, n: int, ua: np.ndarray, doc_agree: np.ndarray,
+    names_conflict: np.ndarray,
 ) -> _SharedDocuments:
     """Documents the data shows are not one person's: a parent's cédula written for a child, a
     placeholder number, a number typed into the wrong row.
@@ -508,7 +545,7 @@ def _shared_document_weights(
     as Fellegi–Sunter frequency-based matching estimates u of any common value: agreeing on it
     says as much as agreeing on any value that many records hold.
     """
-    doc_of = _record_documents(arrays, n)
+    doc_of = documents.value
     contradicted = doc_agree & names_conflict
     values = np.unique(doc_of[ua[contradicted]])
     pairs = doc_agree & np.isin(doc_of[ua], values)
@@ -521,46 +558,37 @@ def _shared_document_weights(
     return _SharedDocuments(frozenset(v.tobytes() for v in values.astype("<u8")), pairs, weights)
 
 
-def _record_documents(arrays: _Arrays, n: int) -> np.ndarray:
-    """The document token value of each record (a record carries at most one document)."""
-    doc_of = np.zeros(n, dtype=np.uint64)
-    mask = _IS_DOC[arrays.kind]
-    doc_of[arrays.rec[mask]] = arrays.val[mask]
-    return doc_of
-
-
 @dataclass
 class _Summary:
     """What a cluster must stay consistent on."""
 
     docs: dict[int, int]  # doc kind -> token value
-    sexes: set[str]
+    sexes: set[int]  # sex codes of LinkageInput.features
     low_max: float
     high_min: float
-    cases: set[tuple[str, str, str]]
+    cases: set[int]
 
 
 class _Clusters:
     """Union-find whose merges are refused when they would join incompatible records."""
 
-    def __init__(self, records: Sequence[TokenizedRecord], documents: _Documents, max_year_spread: int) -> None:
-        self.records = records
-        self.documents = documents
-        self.parent = list(range(len(records)))
+    def __init__(self, inputs: LinkageInput, max_year_spread: int) -> None:
+        self.inputs = inputs
+        self.parent = list(range(inputs.n))
         self.max_year_spread = max_year_spread
         self.summaries: dict[int, _Summary] = {}
 
     def _summary(self, root: int) -> _Summary:
         summary = self.summaries.get(root)
         if summary is None:
-            record = self.records[root]
-            features = record.features
+            features = self.inputs.features
+            sex, low, high = int(features["sex"][root]), int(features["low"][root]), int(features["high"][root])
             summary = _Summary(
-                docs=self.documents.of_record(root),
-                sexes={features.sex} & {"F", "M"},
-                low_max=features.birth_year_min if features.birth_year_min is not None else -math.inf,
-                high_min=features.birth_year_max if features.birth_year_max is not None else math.inf,
-                cases={record.ref.case},
+                docs=self.inputs.documents.of_record(root),
+                sexes={sex} - {0},
+                low_max=low if low >= 0 else -math.inf,
+                high_min=high if low >= 0 else math.inf,
+                cases={int(self.inputs.case[root])},
             )
             self.summaries[root] = summary
         return summary
@@ -603,14 +631,14 @@ class _Clusters:
 
 
 @dataclass(frozen=True)
-class _Documents:
+class RecordDocuments:
     """The document of each record, as arrays (a dict per record cost ~300 bytes a record)."""
 
     kind: np.ndarray  # int16 token kind, -1: no document
     value: np.ndarray  # uint64 token value
 
     @classmethod
-    def of(cls, arrays: _Arrays, n: int) -> _Documents:
+    def of(cls, arrays: _Arrays, n: int) -> RecordDocuments:
         kind = np.full(n, -1, dtype=np.int16)
         value = np.zeros(n, dtype=np.uint64)
         mask = _IS_DOC[arrays.kind]
@@ -665,11 +693,25 @@ def _link_ordered(
 ) -> tuple[list[str], dict[str, float | int]]:
     """The person key of each record (records in ref order), and the counts behind them."""
     representatives, rep_of = _collapse_duplicates(ordered)
-    scored = _score_all(representatives, config)
-    log2_prior_odds = (
-        estimate_log2_prior_odds(scored.score, len(representatives), config) if config.estimate_prior else None
-    )
-    cutoff = threshold(len(representatives), config, log2_prior_odds)
+    roots, stats = cluster_roots(LinkageInput.from_records(representatives), config)
+    person_key: dict[int, str] = {}
+    for root in np.unique(roots).tolist():
+        person_key[root] = person_key_of(keyring, representatives[root].ref.canonical())
+    stats["duplicate_rows"] = len(ordered) - len(representatives)
+    return [person_key[int(roots[rep])] for rep in rep_of], stats
+
+
+def person_key_of(keyring: Keyring, canonical_ref: str) -> str:
+    """A person's key: the keyed pseudonym of the earliest record of their cluster (`RecordRef.canonical`)."""
+    return pseudonymize(keyring, Purpose.PERSON, "person|" + canonical_ref).value
+
+
+def cluster_roots(inputs: LinkageInput, config: LinkageConfig = LinkageConfig()) -> tuple[np.ndarray, dict[str, float | int]]:
+    """The root of each record's cluster (its earliest record: records are in ref order), and
+    the counts behind the clusters."""
+    scored = _score_all(inputs, config)
+    log2_prior_odds = estimate_log2_prior_odds(scored.score, inputs.n, config) if config.estimate_prior else None
+    cutoff = threshold(inputs.n, config, log2_prior_odds)
     accepted = scored.score >= cutoff
     a, b, score = scored.a[accepted], scored.b[accepted], scored.score[accepted]
     stats: dict[str, float | int] = {
@@ -679,28 +721,17 @@ def _link_ordered(
         "shared_documents": len(scored.shared_documents),
         "threshold": cutoff,
     }
-    documents = scored.documents
     del scored, accepted
     order = np.lexsort((b, a, -score))
-    clusters = _Clusters(representatives, documents, config.max_year_spread)
+    clusters = _Clusters(inputs, config.max_year_spread)
     refused = 0
     for i in order:
         if clusters.union(int(a[i]), int(b[i])) is False:
             refused += 1
-    # Representatives are in ref order, so a cluster's root (its smallest index) is its
-    # earliest record: the person key follows from it.
-    person_key: dict[int, str] = {}
-    keys: list[str] = []
-    for rep in rep_of:
-        root = clusters.find(rep)
-        key = person_key.get(root)
-        if key is None:
-            key = person_key[root] = pseudonymize(
-                keyring, Purpose.PERSON, "person|" + representatives[root].ref.canonical()
-            ).value
-        keys.append(key)
-    stats.update(merges_refused=refused, persons=len(person_key), duplicate_rows=len(ordered) - len(representatives))
-    return keys, stats
+    # A cluster's root is its smallest index (`_Clusters.union`), so its earliest record.
+    roots = np.fromiter((clusters.find(i) for i in range(inputs.n)), dtype=np.int64, count=inputs.n)
+    stats.update(merges_refused=refused, persons=len(np.unique(roots)))
+    return roots, stats
 
 
 def link_records(
@@ -746,7 +777,7 @@ def shared_document_values(
 ) -> frozenset[bytes]:
     """Document token values the records show are held by more than one person (tokens only)."""
     representatives, _ = _collapse_duplicates(sorted(records, key=lambda r: r.ref.sort_key()))
-    return _score_all(representatives, config).shared_documents
+    return _score_all(LinkageInput.from_records(representatives), config).shared_documents
 
 
 def pair_scores(
@@ -754,7 +785,7 @@ def pair_scores(
 ) -> list[tuple[RecordRef, RecordRef, float]]:
     """Every candidate pair and its score (refs and numbers only), for diagnostics and tests."""
     representatives, _ = _collapse_duplicates(sorted(records, key=lambda r: r.ref.sort_key()))
-    scored = _score_all(representatives, config)
+    scored = _score_all(LinkageInput.from_records(representatives), config)
     return [
         (representatives[a].ref, representatives[b].ref, score)
         for a, b, score in zip(scored.a.tolist(), scored.b.tolist(), scored.score.tolist())
