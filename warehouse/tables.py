@@ -505,6 +505,11 @@ PUBLICATION_TABLES = [
     publication_release, publication_victim_count, publication_platform_count, publication_justice_chain,
     publication_coverage, publication_prevalence_estimate, publication_department, publication_code_label,
 ]
+# Views of the release in force (migration 0011): what dashboard cards read.
+PUBLICATION_VIEWS = (
+    "current_victim_count", "current_platform_count", "current_coverage", "current_justice_chain",
+    "current_prevalence_estimate", "current_latest_year",
+)
 
 # --- mart tables computed in Python -------------------------------------------------------
 

@@ -72,3 +72,68 @@ def fetch_packed(
     if filled != len(out):
         raise RuntimeError(f"se esperaban {len(out)} filas empaquetadas, llegaron {filled}")
     return out
+
+
+_COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
+_COPY_HEADER = len(_COPY_SIGNATURE) + 8  # flags (int32) + header extension length (int32, 0)
+_COPY_TRAILER = b"\xff\xff"
+_COPY_BATCH_ROWS = 65_536
+
+
+def copy_fixed_rows(
+    conn: sa.Connection,
+    query: str,
+    fields: Sequence[tuple[str, str, str]],
+    expected_rows: int,
+    params: Mapping[str, Any] | None = None,
+) -> dict[str, np.ndarray]:
+    """Columns of `query`'s rows, in its order, read through binary COPY into arrays allocated once.
+
+    For results too large to pack into values (tens of millions of rows, in an order PostgreSQL
+    sorts on disk). `fields` are (name, wire dtype, stored dtype): each column lands in an array of
+    its own, of the (smaller) dtype asked for. Every column must have a fixed width and never be
+    NULL. COPY hands rows over one message each: they are joined by the batch before numpy reads them.
+    """
+    layout: list[tuple[str, str]] = [("_count", ">i2")]
+    for name, wire_dtype, _ in fields:
+        layout += [(f"_{name}_length", ">i4"), (name, wire_dtype)]
+    wire = np.dtype(layout)
+    out = {name: np.empty(expected_rows, dtype=stored) for name, _, stored in fields}
+    filled = 0
+    batch: list[bytes] = []
+
+    def flush() -> None:
+        nonlocal filled
+        rows = np.frombuffer(b"".join(batch), dtype=wire)
+        batch.clear()
+        if filled + len(rows) > expected_rows:
+            raise RuntimeError("más filas que las esperadas")
+        if not (rows["_count"] == len(fields)).all():
+            raise RuntimeError("COPY binario: cantidad de columnas inesperada")
+        for name, wire_dtype, _ in fields:
+            if not (rows[f"_{name}_length"] == np.dtype(wire_dtype).itemsize).all():
+                raise RuntimeError(f"columna {name}: ancho inesperado (¿NULL?)")
+            out[name][filled:filled + len(rows)] = rows[name]
+        filled += len(rows)
+
+    first = True
+    with conn.connection.driver_connection.cursor() as cur:
+        with cur.copy(f"COPY ({query}) TO STDOUT (FORMAT binary)", params) as copy:
+            for data in copy:
+                chunk = bytes(data)
+                if first:
+                    if chunk[: len(_COPY_SIGNATURE)] != _COPY_SIGNATURE or chunk[_COPY_HEADER - 4: _COPY_HEADER] != b"\0\0\0\0":
+                        raise RuntimeError("COPY binario: encabezado inesperado")
+                    chunk, first = chunk[_COPY_HEADER:], False
+                    if not chunk:
+                        continue
+                if chunk == _COPY_TRAILER:
+                    continue  # the end; psycopg finishes the COPY when the iteration does
+                batch.append(chunk)
+                if len(batch) >= _COPY_BATCH_ROWS:
+                    flush()
+    if batch:
+        flush()
+    if filled != expected_rows:
+        raise RuntimeError(f"se esperaban {expected_rows} filas, llegaron {filled}")
+    return out

@@ -65,9 +65,9 @@ def test_layouts_fit_the_grid_and_text_blocks_carry_the_caveats(spec):
         (lambda raw, sql: raw["cards"]["nacional_tendencia"].update(filters=["desde"]), "declares"),
         (lambda raw, sql: raw["cards"]["nacional_tendencia"].update(filters=["desde", "hasta", "nada"]), "unknown filters"),
         (lambda raw, sql: sql.update(nacional_tendencia=sql["nacional_tendencia"].replace(
-            "FROM publication.victim_count v", "FROM core.fact_victim_record v")), "publication schema only"),
+            "FROM publication.current_victim_count v", "FROM core.fact_victim_record v")), "publication schema only"),
         (lambda raw, sql: sql.update(nacional_tendencia=sql["nacional_tendencia"].replace(
-            "FROM publication.victim_count v", "FROM victim_count v")), "neither publication"),
+            "FROM publication.current_victim_count v", "FROM victim_count v")), "neither publication"),
         (lambda raw, sql: sql.update(nacional_tendencia=sql["nacional_tendencia"].replace(
             "[[AND v.year >= {{desde}}]]", "AND v.year >= {{desde}}")), "outside"),
         (lambda raw, sql: raw["dashboards"]["justicia"]["layout"].append(

@@ -22,7 +22,7 @@ import yaml
 from etl.defs.dashboards.sqltemplate import TagType, required_tags, tags_in
 from etl.defs.intake.codelists import codelists
 from warehouse import reference
-from warehouse.tables import PUBLICATION, PUBLICATION_TABLES
+from warehouse.tables import PUBLICATION, PUBLICATION_TABLES, PUBLICATION_VIEWS
 
 Display = Literal["table", "bar", "line", "row", "map"]
 DISPLAYS: tuple[Display, ...] = ("table", "bar", "line", "row", "map")
@@ -291,7 +291,7 @@ def _check_layout(dashboard: str, layout: tuple[DashcardSpec, ...]) -> None:
                 taken[(r, c)] = index
 
 
-_PUBLICATION_TABLE_NAMES = frozenset(t.name for t in PUBLICATION_TABLES)
+_PUBLICATION_TABLE_NAMES = frozenset(t.name for t in PUBLICATION_TABLES) | frozenset(PUBLICATION_VIEWS)
 _RELATION = re.compile(r"\b(?:FROM|JOIN)\s+(?!\()([A-Za-z_][\w]*)(?:\s*\.\s*([A-Za-z_][\w]*))?", re.IGNORECASE)
 _CTE = re.compile(r"(?:\bWITH|,)\s*([A-Za-z_]\w*)\s*(?:\([^)]*\))?\s+AS\s*\(", re.IGNORECASE)
 _COMMENT = re.compile(r"--[^\n]*")

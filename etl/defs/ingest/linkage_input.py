@@ -9,8 +9,8 @@ packed by PostgreSQL into a few large values (`etl.infra.packed_rows`):
    byte order as Python compares these ASCII codes) and their cases;
 2. per record: coarse features as codes, which kinds of token it has, its document token;
 3. exact duplicate rows of one case (same tokens, same features): their representative;
-4. only the tokens that more than one record holds, with the record numbers. A token held by one
-   record proposes no pair and agrees with nothing; what it says of its record is in (2).
+4. every token with its record number, sorted by value by PostgreSQL (binary COPY into arrays
+   allocated once: Python holds no unsorted copy).
 
 The linkage is then the same code as for `TokenizedRecord`s (`LinkageInput` → `cluster_roots`),
 so the persons are the ones `link_in_force` finds (tests/benchmarks/test_stream_equivalence.py).
@@ -33,11 +33,11 @@ from etl.defs.privacy.linkage import (
     cluster_roots,
     person_key_of,
     record_flags,
-    token_groups,
+    sorted_token_groups,
 )
 from etl.defs.privacy.pseudonym import TOKEN_BYTES
 from etl.defs.privacy.tokens import KIND_NAMES, KINDS, RecordRef
-from etl.infra.packed_rows import BUCKET_ROWS, fetch_packed
+from etl.infra.packed_rows import BUCKET_ROWS, copy_fixed_rows, fetch_packed
 
 FETCH_ROWS = 10_000
 UNKNOWN_DEPARTMENT = "99"
@@ -117,17 +117,19 @@ SELECT string_agg(int4send(idx) || int4send(rep), ''::bytea) FROM (
 ) x WHERE rep <> idx
 """
 
-_TOKEN_FIELDS = [("value", "<u8"), ("kind", ">i2"), ("idx", ">i4")]
-_SHARED_TOKENS = f"""
-SELECT string_agg(decode(m.token, 'hex') || int2send(k.kind_index::int2) || int4send(r.idx), ''::bytea)
+_TOKEN_FIELDS = [("value", "<u8", "<u8"), ("kind", ">i2", "u1"), ("idx", ">i4", "i4")]
+# Every token, grouped by value (PostgreSQL sorts them, on disk if need be: Python then holds the
+# sorted arrays once, instead of the arrays and their sorted copies).
+_TOKENS = f"""
+SELECT ('x' || m.token)::bit(64)::int8, k.kind_index::int2, r.idx
 FROM staging.match_token m
 JOIN link_record r USING (extract_id, source_row)
 JOIN {_KINDS_SQL} USING (token_kind)
 WHERE m.extract_id = ANY(%(ids)s)
-  AND m.token IN (SELECT token FROM staging.match_token WHERE extract_id = ANY(%(ids)s)
-                  GROUP BY token HAVING count(*) > 1)
-GROUP BY r.idx / {BUCKET_ROWS // 16}
+ORDER BY m.token COLLATE "C", r.idx
 """
+# Sorting tens of millions of tokens: memory of the server's, for this transaction only.
+_SORT_MEMORY = "SET LOCAL work_mem = '256MB'"
 
 _REFS = "SELECT idx, institution_code, period_code, source_key_token, source_row FROM link_record ORDER BY idx"
 
@@ -202,11 +204,19 @@ def link_in_force_streamed(conn: sa.Connection, extract_ids: list[int], keyring:
     reps = records[is_rep]
     r = len(reps)
 
-    shared = fetch_packed(conn, _SHARED_TOKENS, _TOKEN_FIELDS, params)
-    held_by_rep = is_rep[shared["idx"]]
-    tokens = token_groups(shared["value"][held_by_rep], rank[shared["idx"][held_by_rep]],
-                          shared["kind"][held_by_rep].astype(np.uint8))
-    del shared, held_by_rep
+    token_count = driver.execute(
+        "SELECT count(*) FROM staging.match_token WHERE extract_id = ANY(%(ids)s)", params).fetchone()[0]
+    driver.execute(_SORT_MEMORY)
+    columns = copy_fixed_rows(conn, _TOKENS, _TOKEN_FIELDS, token_count, params)
+    value, kind, idx = columns["value"], columns["kind"], columns["idx"]
+    del columns
+    if not is_rep.all():  # tokens of collapsed duplicate rows are not the linkage's
+        held = is_rep[idx]
+        value, kind, idx = value[held], kind[held], idx[held]
+    rec = rank[idx]
+    del idx
+    tokens = sorted_token_groups(value, rec, kind)
+    del value, rec, kind
     flag_recs, flag_kinds = _kind_pairs(reps["kinds"])
     documents = RecordDocuments(reps["doc_kind"].astype(np.int16), reps["doc_value"].astype(np.uint64))
     features = {"sex": reps["sex"].astype(np.int8), "department": reps["department"].astype(np.int32),

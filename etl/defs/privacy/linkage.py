@@ -304,6 +304,21 @@ def token_groups(val: np.ndarray, rec: np.ndarray, kind: np.ndarray) -> _Arrays:
         keep[1:] = (val[1:] != val[:-1]) | (rec[1:] != rec[:-1])
         if not keep.all():
             val, rec, kind = val[keep], rec[keep], kind[keep]
+    return _grouped(val, rec, kind)
+
+
+def sorted_token_groups(val: np.ndarray, rec: np.ndarray, kind: np.ndarray) -> _Arrays:
+    """`token_groups` of tokens already in order: equal values adjacent (values in any order),
+    records strictly ascending within a value (PostgreSQL's ORDER BY token, record)."""
+    out_of_order = val[1:] == val[:-1]
+    out_of_order &= rec[1:] <= rec[:-1]
+    if out_of_order.any():
+        raise ValueError("tokens fuera de orden: se esperaba ORDER BY token, registro")
+    del out_of_order
+    return _grouped(val, rec.astype(np.int64, copy=False), kind)
+
+
+def _grouped(val: np.ndarray, rec: np.ndarray, kind: np.ndarray) -> _Arrays:
     boundary = np.ones(len(val), dtype=bool)
     if len(val):
         boundary[1:] = val[1:] != val[:-1]
@@ -551,8 +566,11 @@ def _shared_document_weights(
     pairs = doc_agree & np.isin(doc_of[ua], values)
     weights = np.zeros(len(ua))
     if len(values):
-        group_values = arrays.val[arrays.starts]
-        group = np.searchsorted(group_values, doc_of[ua[pairs]])
+        # Document groups by value (groups need not come sorted by value: `sorted_token_groups`).
+        doc_groups = np.flatnonzero(_IS_DOC[group_kind])
+        doc_values = arrays.val[arrays.starts[doc_groups]]
+        by_value = np.argsort(doc_values, kind="stable")
+        group = doc_groups[by_value[np.searchsorted(doc_values[by_value], doc_of[ua[pairs]])]]
         frequency = arrays.sizes[group]
         weights[pairs] = shared_document_weight(group_kind[group], frequency, n)
     return _SharedDocuments(frozenset(v.tobytes() for v in values.astype("<u8")), pairs, weights)

@@ -1,11 +1,8 @@
 -- Which institution reported which month: one row per institution and year, one column per month.
-WITH vigente AS (
-  SELECT release_id FROM publication.release WHERE is_current
-), estados AS (
+WITH estados AS (
   SELECT c.institution_code, c.institution_label, c.year,
          substr(c.period_code, 6, 2)::int AS mes, c.coverage_label_es
-  FROM publication.coverage c
-  JOIN vigente USING (release_id)
+  FROM publication.current_coverage c
   WHERE true
     [[AND c.year >= {{desde}}]]
     [[AND c.year <= {{hasta}}]]

@@ -1,15 +1,9 @@
 -- Key figures of one year (default: the latest published). Withheld cells read "Reservado".
-WITH vigente AS (
-  SELECT release_id FROM publication.release WHERE is_current
-), anio AS (
-  SELECT COALESCE([[{{anio}},]] (
-    SELECT max(v.year) FROM publication.victim_count v JOIN vigente USING (release_id)
-    WHERE v.table_code = 'national_year'
-  )) AS year
+WITH anio AS (
+  SELECT COALESCE([[{{anio}},]] (SELECT victims_year FROM publication.current_latest_year)) AS year
 ), celdas AS (
   SELECT v.table_code, v.ict_group_code, v.victims, v.is_withheld
-  FROM publication.victim_count v
-  JOIN vigente USING (release_id)
+  FROM publication.current_victim_count v
   JOIN anio a ON v.year = a.year
   WHERE v.table_code IN ('national_year', 'ict_group_year')
 ), indicadores (orden, indicador, table_code, ict_group_code) AS (
@@ -49,8 +43,7 @@ WITH vigente AS (
          END AS valor
   FROM (SELECT 1) uno
   LEFT JOIN (
-    SELECT e.* FROM publication.prevalence_estimate e
-    JOIN vigente USING (release_id)
+    SELECT e.* FROM publication.current_prevalence_estimate e
     JOIN anio a ON e.year = a.year
     WHERE e.population_code = 'ALL'
   ) p ON true

@@ -1,22 +1,18 @@
 -- Detected victims per month. A month no institution has reported is NULL with "No reportado":
 -- the count of a month nobody sent is unknown, not zero.
-WITH vigente AS (
-  SELECT release_id FROM publication.release WHERE is_current
-), cobertura AS (
+WITH cobertura AS (
   SELECT c.period_code,
          count(*) AS instituciones,
          count(*) FILTER (WHERE c.coverage_status = 'missing') AS faltantes,
          count(*) FILTER (WHERE c.coverage_status NOT IN ('accepted', 'zero_report')) AS incompletas
-  FROM publication.coverage c
-  JOIN vigente USING (release_id)
+  FROM publication.current_coverage c
   WHERE true
     [[AND c.year >= {{desde}}]]
     [[AND c.year <= {{hasta}}]]
   GROUP BY c.period_code
 ), meses AS (
   SELECT v.period_code, v.victims, v.is_withheld
-  FROM publication.victim_count v
-  JOIN vigente USING (release_id)
+  FROM publication.current_victim_count v
   WHERE v.table_code = 'month'
     [[AND substr(v.period_code, 1, 4)::int >= {{desde}}]]
     [[AND substr(v.period_code, 1, 4)::int <= {{hasta}}]]

@@ -1,7 +1,4 @@
 -- The estimate for all victims and for ICT-linked ones, with the reason when none is published.
-WITH vigente AS (
-  SELECT release_id FROM publication.release WHERE is_current
-)
 SELECT e.year AS anio,
        CASE e.population_code WHEN 'ALL' THEN 'Todas las víctimas'
                               WHEN 'ICT' THEN 'Víctimas vinculadas a las TIC'
@@ -16,8 +13,7 @@ SELECT e.year AS anio,
                  || replace(to_char(e.ci_upper, 'FM999,999,990'), ',', '.')
             ELSE '—' END AS intervalo,
        e.note_es AS nota
-FROM publication.prevalence_estimate e
-JOIN vigente USING (release_id)
+FROM publication.current_prevalence_estimate e
 WHERE true
   [[AND e.year >= {{desde}}]]
   [[AND e.year <= {{hasta}}]]

@@ -1,10 +1,7 @@
 -- Share of ICT-linked victims among those whose link is known; only from two published cells.
-WITH vigente AS (
-  SELECT release_id FROM publication.release WHERE is_current
-), celdas AS (
+WITH celdas AS (
   SELECT v.year, v.ict_group_code, v.victims, v.is_withheld
-  FROM publication.victim_count v
-  JOIN vigente USING (release_id)
+  FROM publication.current_victim_count v
   WHERE v.table_code = 'ict_group_year'
     AND v.ict_group_code IN ('LINKED', 'NOT_LINKED')
     [[AND v.year >= {{desde}}]]

@@ -1,13 +1,9 @@
 -- Detected victims per year split by ICT link; a withheld cell is NULL (a gap), never 0.
-WITH vigente AS (
-  SELECT release_id FROM publication.release WHERE is_current
-)
 SELECT v.year AS anio,
        COALESCE(l.label_es, v.ict_group_code) AS vinculo_tic,
        v.victims AS victimas,
        CASE WHEN v.is_withheld THEN 'Reservado' ELSE 'Publicado' END AS estado
-FROM publication.victim_count v
-JOIN vigente USING (release_id)
+FROM publication.current_victim_count v
 LEFT JOIN publication.code_label l ON l.code_list = 'ict_group' AND l.code = v.ict_group_code
 WHERE v.table_code = 'ict_group_year'
   [[AND v.year >= {{desde}}]]

@@ -1,18 +1,12 @@
 -- Detected victims of one year by age band and ICT link.
-WITH vigente AS (
-  SELECT release_id FROM publication.release WHERE is_current
-), anio AS (
-  SELECT COALESCE([[{{anio}},]] (
-    SELECT max(v.year) FROM publication.victim_count v JOIN vigente USING (release_id)
-    WHERE v.table_code = 'national_year'
-  )) AS year
+WITH anio AS (
+  SELECT COALESCE([[{{anio}},]] (SELECT victims_year FROM publication.current_latest_year)) AS year
 )
 SELECT COALESCE(e.label_es, v.age_band_code) AS tramo_edad,
        COALESCE(g.label_es, v.ict_group_code) AS vinculo_tic,
        v.victims AS victimas,
        CASE WHEN v.is_withheld THEN 'Reservado' ELSE 'Publicado' END AS estado
-FROM publication.victim_count v
-JOIN vigente USING (release_id)
+FROM publication.current_victim_count v
 JOIN anio a ON v.year = a.year
 LEFT JOIN publication.code_label e ON e.code_list = 'age_band' AND e.code = v.age_band_code
 LEFT JOIN publication.code_label g ON g.code_list = 'ict_group' AND g.code = v.ict_group_code

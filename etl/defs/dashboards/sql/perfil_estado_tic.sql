@@ -1,13 +1,9 @@
 -- Detected victims per year by when ICT took part: recruitment, exploitation, both, none, unknown.
-WITH vigente AS (
-  SELECT release_id FROM publication.release WHERE is_current
-)
 SELECT v.year AS anio,
        COALESCE(l.label_es, v.ict_status_code) AS estado_tic,
        v.victims AS victimas,
        CASE WHEN v.is_withheld THEN 'Reservado' ELSE 'Publicado' END AS estado
-FROM publication.victim_count v
-JOIN vigente USING (release_id)
+FROM publication.current_victim_count v
 LEFT JOIN publication.code_label l ON l.code_list = 'ict_status' AND l.code = v.ict_status_code
 WHERE v.table_code = 'ict_status_year'
   [[AND v.year >= {{desde}}]]

@@ -1,15 +1,9 @@
 -- Per form of exploitation: detected victims, ICT-linked ones and their share (from published cells only).
-WITH vigente AS (
-  SELECT release_id FROM publication.release WHERE is_current
-), anio AS (
-  SELECT COALESCE([[{{anio}},]] (
-    SELECT max(v.year) FROM publication.victim_count v JOIN vigente USING (release_id)
-    WHERE v.table_code = 'national_year'
-  )) AS year
+WITH anio AS (
+  SELECT COALESCE([[{{anio}},]] (SELECT victims_year FROM publication.current_latest_year)) AS year
 ), celdas AS (
   SELECT v.table_code, v.exploitation_code, v.ict_group_code, v.victims, v.is_withheld
-  FROM publication.victim_count v
-  JOIN vigente USING (release_id)
+  FROM publication.current_victim_count v
   JOIN anio a ON v.year = a.year
   WHERE v.table_code IN ('exploitation_year', 'exploitation_ict_group_year')
     [[AND v.exploitation_code = {{explotacion}}]]

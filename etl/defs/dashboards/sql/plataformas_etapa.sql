@@ -1,10 +1,6 @@
 -- Victims per platform and stage (recruitment, exploitation, or not specified) in one year.
-WITH vigente AS (
-  SELECT release_id FROM publication.release WHERE is_current
-), anio AS (
-  SELECT COALESCE([[{{anio}},]] (
-    SELECT max(p.year) FROM publication.platform_count p JOIN vigente USING (release_id)
-  )) AS year
+WITH anio AS (
+  SELECT COALESCE([[{{anio}},]] (SELECT platforms_year FROM publication.current_latest_year)) AS year
 )
 SELECT p.platform_label AS plataforma,
        CASE p.ict_stage_code WHEN 'RECRUITMENT' THEN 'Captación'
@@ -13,8 +9,7 @@ SELECT p.platform_label AS plataforma,
                              ELSE p.ict_stage_code END AS etapa,
        p.victims AS victimas,
        CASE WHEN p.is_withheld THEN 'Reservado' ELSE 'Publicado' END AS estado
-FROM publication.platform_count p
-JOIN vigente USING (release_id)
+FROM publication.current_platform_count p
 JOIN anio a ON p.year = a.year
 WHERE p.ict_stage_code <> 'ALL'
 ORDER BY p.platform_label,

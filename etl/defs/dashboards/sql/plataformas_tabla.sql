@@ -1,14 +1,9 @@
 -- Per platform: victims at recruitment, at exploitation, stage not specified and in total ("Reservado" when withheld).
-WITH vigente AS (
-  SELECT release_id FROM publication.release WHERE is_current
-), anio AS (
-  SELECT COALESCE([[{{anio}},]] (
-    SELECT max(p.year) FROM publication.platform_count p JOIN vigente USING (release_id)
-  )) AS year
+WITH anio AS (
+  SELECT COALESCE([[{{anio}},]] (SELECT platforms_year FROM publication.current_latest_year)) AS year
 ), celdas AS (
   SELECT p.platform_code, p.platform_label, p.ict_stage_code, p.victims, p.is_withheld
-  FROM publication.platform_count p
-  JOIN vigente USING (release_id)
+  FROM publication.current_platform_count p
   JOIN anio a ON p.year = a.year
 ), plataformas AS (
   SELECT platform_code, min(platform_label) AS platform_label FROM celdas GROUP BY platform_code

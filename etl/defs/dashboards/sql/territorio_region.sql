@@ -1,19 +1,13 @@
 -- Detected victims, population and rate per 100,000 in each of Paraguay's two regions.
-WITH vigente AS (
-  SELECT release_id FROM publication.release WHERE is_current
-), anio AS (
-  SELECT COALESCE([[{{anio}},]] (
-    SELECT max(v.year) FROM publication.victim_count v JOIN vigente USING (release_id)
-    WHERE v.table_code = 'national_year'
-  )) AS year
+WITH anio AS (
+  SELECT COALESCE([[{{anio}},]] (SELECT victims_year FROM publication.current_latest_year)) AS year
 ), poblacion AS (
   SELECT region_code, sum(population_2022) AS poblacion
   FROM publication.department
   GROUP BY region_code
 ), celdas AS (
   SELECT v.region_code, v.victims, v.is_withheld
-  FROM publication.victim_count v
-  JOIN vigente USING (release_id)
+  FROM publication.current_victim_count v
   JOIN anio a ON v.year = a.year
   WHERE v.table_code = 'region_year'
 )

@@ -1,18 +1,12 @@
 -- Detected victims, census population and rate per 100,000 by department; "Reservado" when withheld.
-WITH vigente AS (
-  SELECT release_id FROM publication.release WHERE is_current
-), anio AS (
-  SELECT COALESCE([[{{anio}},]] (
-    SELECT max(v.year) FROM publication.victim_count v JOIN vigente USING (release_id)
-    WHERE v.table_code = 'national_year'
-  )) AS year
+WITH anio AS (
+  SELECT COALESCE([[{{anio}},]] (SELECT victims_year FROM publication.current_latest_year)) AS year
 ), elegido AS (
   -- the chosen sex, or NULL for all victims
   SELECT max(s) AS sexo FROM (SELECT NULL::text AS s [[UNION ALL SELECT {{sexo}}]]) x
 ), celdas AS (
   SELECT v.department_code, v.victims, v.is_withheld
-  FROM publication.victim_count v
-  JOIN vigente USING (release_id)
+  FROM publication.current_victim_count v
   JOIN anio a ON v.year = a.year
   CROSS JOIN elegido f
   WHERE (v.table_code = 'department_year' AND f.sexo IS NULL)

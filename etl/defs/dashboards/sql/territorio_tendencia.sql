@@ -1,7 +1,5 @@
 -- Detected victims per year in the chosen department, or in the whole country when none is chosen.
-WITH vigente AS (
-  SELECT release_id FROM publication.release WHERE is_current
-), elegido AS (
+WITH elegido AS (
   -- the chosen department, or NULL for the whole country
   SELECT max(s) AS departamento FROM (SELECT NULL::text AS s [[UNION ALL SELECT {{departamento}}]]) x
 )
@@ -10,8 +8,7 @@ SELECT v.year AS anio,
             ELSE COALESCE(d.department_name, 'Departamento no consta') END AS ambito,
        v.victims AS victimas,
        CASE WHEN v.is_withheld THEN 'Reservado' ELSE 'Publicado' END AS estado
-FROM publication.victim_count v
-JOIN vigente USING (release_id)
+FROM publication.current_victim_count v
 CROSS JOIN elegido f
 LEFT JOIN publication.department d ON d.department_code = v.department_code
 WHERE ((v.table_code = 'national_year' AND f.departamento IS NULL)
