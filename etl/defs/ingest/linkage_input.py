@@ -7,10 +7,11 @@ packed by PostgreSQL into a few large values (`etl.infra.packed_rows`):
 
 1. `link_record`, a temporary table numbering the records in ref order (`RecordRef.sort_key`,
    byte order as Python compares these ASCII codes) and their cases;
-2. per record: coarse features as codes, which kinds of token it has, its document token;
+2. per record: coarse features as codes;
 3. exact duplicate rows of one case (same tokens, same features): their representative;
-4. every token with its record number, sorted by value by PostgreSQL (binary COPY into arrays
-   allocated once: Python holds no unsorted copy).
+4. every token with its record number, sorted by value by PostgreSQL, into arrays allocated once
+   (Python never holds an unsorted copy beside the sorted one). Which kinds of identifier a
+   record has, and its document, follow from its tokens.
 
 The linkage is then the same code as for `TokenizedRecord`s (`LinkageInput` → `cluster_roots`),
 so the persons are the ones `link_in_force` finds (tests/benchmarks/test_stream_equivalence.py).
@@ -37,7 +38,7 @@ from etl.defs.privacy.linkage import (
 )
 from etl.defs.privacy.pseudonym import TOKEN_BYTES
 from etl.defs.privacy.tokens import KIND_NAMES, KINDS, RecordRef
-from etl.infra.packed_rows import BUCKET_ROWS, copy_fixed_rows, fetch_packed
+from etl.infra.packed_rows import BUCKET_ROWS, fetch_packed
 
 FETCH_ROWS = 10_000
 UNKNOWN_DEPARTMENT = "99"
@@ -61,22 +62,20 @@ SELECT institution_code, period_code FROM link_record
 GROUP BY institution_code, period_code HAVING count(DISTINCT extract_id) > 1 LIMIT 1
 """
 
-_BAD_TOKENS = f"""
-SELECT count(*) FILTER (WHERE k.kind_index IS NULL) AS unknown_kinds,
-       count(*) FILTER (WHERE m.token !~ '^[0-9a-f]{{16}}$') AS malformed
-FROM staging.match_token m LEFT JOIN {_KINDS_SQL} USING (token_kind)
-WHERE m.extract_id = ANY(%(ids)s)
+# One scan: how many tokens, and whether any is not what staging writes (a kind linkage does not
+# know, or not 16 characters; a character that is not hex makes decode() fail the query).
+_TOKEN_COUNTS = """
+SELECT count(*), count(*) FILTER (WHERE token_kind <> ALL(%(kinds)s) OR length(token) <> 16)
+FROM staging.match_token WHERE extract_id = ANY(%(ids)s)
 """
 
 _RECORD_FIELDS = [
-    ("idx", ">i4"), ("case_idx", ">i4"), ("extract_id", ">i4"), ("source_row", ">i4"), ("sex", ">i2"),
-    ("department", ">i4"), ("low", ">i4"), ("high", ">i4"), ("kinds", ">i4"), ("doc_kind", ">i2"),
-    ("doc_value", "<u8"),
+    ("idx", ">i4", "i4"), ("case_idx", ">i4", "i8"), ("extract_id", ">i4", "i8"), ("source_row", ">i4", "i8"),
+    ("sex", ">i2", "i1"), ("department", ">i4", "i4"), ("low", ">i4", "i4"), ("high", ">i4", "i4"),
 ]
 _RECORDS = f"""
 SELECT string_agg(int4send(idx) || int4send(case_idx) || int4send(extract_id) || int4send(source_row)
-                  || int2send(sex) || int4send(department) || int4send(low) || int4send(high) || int4send(kinds)
-                  || int2send(doc_kind) || doc_value, ''::bytea ORDER BY idx)
+                  || int2send(sex) || int4send(department) || int4send(low) || int4send(high), ''::bytea ORDER BY idx)
 FROM (
     SELECT r.idx, r.case_idx, r.extract_id, r.source_row,
            (CASE r.sex_code WHEN 'F' THEN 1 WHEN 'M' THEN 2 ELSE 0 END)::int2 AS sex,
@@ -85,24 +84,14 @@ FROM (
            (CASE WHEN r.birth_year_min IS NOT NULL AND r.birth_year_max IS NOT NULL
                  THEN r.birth_year_min ELSE -1 END)::int4 AS low,
            (CASE WHEN r.birth_year_min IS NOT NULL AND r.birth_year_max IS NOT NULL
-                 THEN r.birth_year_max ELSE -1 END)::int4 AS high,
-           coalesce(t.kinds, 0)::int4 AS kinds, coalesce(t.doc_kind, -1)::int2 AS doc_kind,
-           coalesce(decode(t.doc_token, 'hex'), '\\x0000000000000000'::bytea) AS doc_value
+                 THEN r.birth_year_max ELSE -1 END)::int4 AS high
     FROM link_record r
-    LEFT JOIN (
-        SELECT m.extract_id, m.source_row, bit_or(1 << k.kind_index) AS kinds,
-               max(k.kind_index) FILTER (WHERE k.is_doc) AS doc_kind,
-               max(m.token) FILTER (WHERE k.is_doc) AS doc_token
-        FROM staging.match_token m JOIN {_KINDS_SQL} USING (token_kind)
-        WHERE m.extract_id = ANY(%(ids)s)
-        GROUP BY m.extract_id, m.source_row
-    ) t USING (extract_id, source_row)
 ) x
 GROUP BY idx / {BUCKET_ROWS} ORDER BY idx / {BUCKET_ROWS}
 """
 
 # Rows of one case with the same tokens and features stand for one record (`_collapse_duplicates`).
-_DUPLICATE_FIELDS = [("idx", ">i4"), ("rep", ">i4")]
+_DUPLICATE_FIELDS = [("idx", ">i4", "i8"), ("rep", ">i4", "i8")]
 _DUPLICATES = """
 SELECT string_agg(int4send(idx) || int4send(rep), ''::bytea) FROM (
     SELECT d.idx, min(d.idx) OVER (PARTITION BY d.case_idx, d.sex_code, d.department_code, d.birth_year_min,
@@ -118,15 +107,17 @@ SELECT string_agg(int4send(idx) || int4send(rep), ''::bytea) FROM (
 """
 
 _TOKEN_FIELDS = [("value", "<u8", "<u8"), ("kind", ">i2", "u1"), ("idx", ">i4", "i4")]
-# Every token, grouped by value (PostgreSQL sorts them, on disk if need be: Python then holds the
-# sorted arrays once, instead of the arrays and their sorted copies).
+# Every token with its record, sorted by value (then record) by PostgreSQL: in buckets of the
+# first three hex digits, each sorted inside, the buckets in order. Python then holds the sorted
+# arrays once, never an unsorted copy beside them.
 _TOKENS = f"""
-SELECT ('x' || m.token)::bit(64)::int8, k.kind_index::int2, r.idx
+SELECT string_agg(decode(m.token, 'hex') || int2send(k.kind_index::int2) || int4send(r.idx), ''::bytea
+                  ORDER BY m.token COLLATE "C", r.idx)
 FROM staging.match_token m
 JOIN link_record r USING (extract_id, source_row)
 JOIN {_KINDS_SQL} USING (token_kind)
 WHERE m.extract_id = ANY(%(ids)s)
-ORDER BY m.token COLLATE "C", r.idx
+GROUP BY substr(m.token, 1, 3) COLLATE "C" ORDER BY substr(m.token, 1, 3) COLLATE "C"
 """
 # Sorting tens of millions of tokens: memory of the server's, for this transaction only.
 _SORT_MEMORY = "SET LOCAL work_mem = '256MB'"
@@ -161,25 +152,15 @@ class ArrayAssignment(Mapping[tuple[int, int], tuple[str, str]]):
         return self._keys[self._person[self._index[ref]]].decode("ascii"), self._key_id
 
 
-def _kind_pairs(kinds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(record, kind) of every kind in each record's bit mask."""
-    recs, found = [], []
-    for index in range(len(KIND_NAMES)):
-        holders = np.flatnonzero((kinds >> index) & 1)
-        recs.append(holders)
-        found.append(np.full(len(holders), index, dtype=np.uint8))
-    return np.concatenate(recs), np.concatenate(found)
-
-
-def _check_tokens(conn: sa.Connection, params: dict) -> None:
+def _token_count(conn: sa.Connection, params: dict) -> int:
     driver = conn.connection.driver_connection
     two = driver.execute(_TWO_EXTRACTS).fetchone()
     if two is not None:
         raise RuntimeError(f"dos extractos vigentes para {two[0]} {two[1]}: no se puede enlazar")
-    unknown, malformed = driver.execute(_BAD_TOKENS, params).fetchone()
-    if unknown or malformed:
-        raise ValueError(f"tokens de coincidencia inválidos en staging: {unknown} de tipo desconocido, "
-                         f"{malformed} mal formados")
+    count, invalid = driver.execute(_TOKEN_COUNTS, {**params, "kinds": list(KIND_NAMES)}).fetchone()
+    if invalid:
+        raise ValueError(f"{invalid} tokens de coincidencia inválidos en staging (tipo desconocido o mal formados)")
+    return int(count)
 
 
 def link_in_force_streamed(conn: sa.Connection, extract_ids: list[int], keyring: Keyring) -> PersonAssignment:
@@ -190,7 +171,7 @@ def link_in_force_streamed(conn: sa.Connection, extract_ids: list[int], keyring:
     driver.execute(_NUMBER_RECORDS, params)
     driver.execute("CREATE UNIQUE INDEX ON link_record (extract_id, source_row)")
     driver.execute("ANALYZE link_record")
-    _check_tokens(conn, params)
+    token_count = _token_count(conn, params)
 
     n = driver.execute("SELECT count(*) FROM link_record").fetchone()[0]
     records = fetch_packed(conn, _RECORDS, _RECORD_FIELDS, params, expected_rows=n)
@@ -201,29 +182,24 @@ def link_in_force_streamed(conn: sa.Connection, extract_ids: list[int], keyring:
     rep_of[duplicates["idx"]] = duplicates["rep"]
     is_rep = rep_of == np.arange(n)
     rank = np.cumsum(is_rep) - 1  # a representative's index among representatives
-    reps = records[is_rep]
-    r = len(reps)
+    r = int(is_rep.sum())
 
-    token_count = driver.execute(
-        "SELECT count(*) FROM staging.match_token WHERE extract_id = ANY(%(ids)s)", params).fetchone()[0]
     driver.execute(_SORT_MEMORY)
-    columns = copy_fixed_rows(conn, _TOKENS, _TOKEN_FIELDS, token_count, params)
+    columns = fetch_packed(conn, _TOKENS, _TOKEN_FIELDS, params, expected_rows=token_count)
     value, kind, idx = columns["value"], columns["kind"], columns["idx"]
     del columns
-    if not is_rep.all():  # tokens of collapsed duplicate rows are not the linkage's
+    if r < n:  # tokens of collapsed duplicate rows are not the linkage's
         held = is_rep[idx]
         value, kind, idx = value[held], kind[held], idx[held]
     rec = rank[idx]
     del idx
     tokens = sorted_token_groups(value, rec, kind)
     del value, rec, kind
-    flag_recs, flag_kinds = _kind_pairs(reps["kinds"])
-    documents = RecordDocuments(reps["doc_kind"].astype(np.int16), reps["doc_value"].astype(np.uint64))
-    features = {"sex": reps["sex"].astype(np.int8), "department": reps["department"].astype(np.int32),
-                "low": reps["low"].astype(np.int32), "high": reps["high"].astype(np.int32)}
-    inputs = LinkageInput(r, tokens, record_flags(flag_recs, flag_kinds, r), documents, features,
-                          reps["case_idx"].astype(np.int64))
-    del flag_recs, flag_kinds, tokens
+    features = {"sex": records["sex"][is_rep], "department": records["department"][is_rep],
+                "low": records["low"][is_rep], "high": records["high"][is_rep]}
+    inputs = LinkageInput(r, tokens, record_flags(tokens.rec, tokens.kind, r), RecordDocuments.of(tokens, r),
+                          features, records["case_idx"][is_rep])
+    del tokens
     roots, _ = cluster_roots(inputs)
     del inputs
 
@@ -238,5 +214,4 @@ def link_in_force_streamed(conn: sa.Connection, extract_ids: list[int], keyring:
             keys[rank[row.idx]] = person_key_of(keyring, ref.canonical()).encode("ascii")
     driver.execute("DROP TABLE link_record")
     person = roots[rank[rep_of]]
-    return ArrayAssignment(records["extract_id"].astype(np.int64), records["source_row"].astype(np.int64), person,
-                           keys, keyring.key_id)
+    return ArrayAssignment(records["extract_id"], records["source_row"], person, keys, keyring.key_id)

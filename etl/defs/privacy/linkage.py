@@ -376,7 +376,7 @@ def _ranks_within(sizes: np.ndarray) -> np.ndarray:
 def _apply_common_tokens(
     arrays: _Arrays, common: np.ndarray, pa: np.ndarray, pb: np.ndarray, n: int,
     group_field: np.ndarray, group_weight: np.ndarray, best: np.ndarray, agree: np.ndarray,
-    chunk: int = 500_000,
+    chunk: int = 50_000,
 ) -> None:
     """Add to `best`/`agree` every too-common token both records of a candidate pair hold."""
     if not len(common) or not len(pa):
@@ -386,7 +386,9 @@ def _apply_common_tokens(
     member_rec = arrays.rec[np.repeat(arrays.starts[common], sizes) + _ranks_within(sizes)]
     keys = np.sort(members.astype(np.int64) * n + member_rec)
     by_rec = np.argsort(member_rec, kind="stable")
-    rec_sorted, group_sorted = member_rec[by_rec], members[by_rec]
+    # Each record holds ~20 such tokens (surnames variants): a chunk of pairs expands twentyfold,
+    # so chunks are small and these arrays narrow; they set the linkage's peak memory.
+    rec_sorted, group_sorted = member_rec[by_rec].astype(np.int32), members[by_rec].astype(np.int32)
     del members, member_rec, by_rec
     for start in range(0, len(pa), chunk):
         a = pa[start:start + chunk]
