@@ -11,7 +11,6 @@ own: the child's ru_maxrss, cross-checked by polling the child's RSS from here.
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import subprocess
@@ -27,7 +26,7 @@ import psycopg
 import sqlalchemy as sa
 
 from benchmarks.database import scratch_warehouse
-from benchmarks.large_extract import write_benchmark_extract
+from benchmarks.large_extract import rewrite_mp_csv, write_benchmark_extract
 from benchmarks.table import Row
 from etl.config import ENV_DATABASE_URL
 from etl.infra.database import libpq_dsn
@@ -83,12 +82,7 @@ def copy_limit(url: str, path: Path) -> tuple[float, int]:
 def write_slice(path: Path, target: Path, rows: int) -> int:
     """The header and the first `rows` records (records may span lines: cut with a CSV reader)."""
     written = 0
-    with path.open(encoding=mp_extract.ENCODING, newline="") as source, target.open(
-        "w", encoding=mp_extract.ENCODING, newline=""
-    ) as out:
-        reader = csv.reader(source, delimiter=";", quotechar='"')
-        writer = csv.writer(out, **mp_extract.CSV_FORMAT)
-        writer.writerow(next(reader))
+    with rewrite_mp_csv(path, target) as (reader, writer):
         for row in reader:
             if written == rows or (row and row[0] == "TOTAL"):
                 break

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import csv
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from etl.defs.intake.cells import compact_document
 from etl.defs.intake.normalize import fold
@@ -31,6 +34,19 @@ def _victim_keys(row: list[str]) -> list[int]:
     return [int.from_bytes(hashlib.blake2b(repr(k).encode(), digest_size=8).digest(), "big") for k in keys]
 
 
+@contextmanager
+def rewrite_mp_csv(source: Path, target: Path) -> Iterator[tuple[Iterator[list[str]], Any]]:
+    """A reader of `source`'s rows after its header, and a writer of `target` with the header
+    already copied, both in the MP format (cp1252, `;`): records may span lines."""
+    with source.open(encoding=mp_extract.ENCODING, newline="") as inp, target.open(
+        "w", encoding=mp_extract.ENCODING, newline=""
+    ) as out:
+        reader = csv.reader(inp, delimiter=";", quotechar='"')
+        writer = csv.writer(out, **mp_extract.CSV_FORMAT)
+        writer.writerow(next(reader))
+        yield reader, writer
+
+
 def write_benchmark_extract(path: Path, rows: int, period: str, seed: int = 1) -> int:
     """Write an acceptable MP extract of exactly `rows` records; returns how many rows got a fresh case number."""
     path = Path(path)
@@ -40,12 +56,7 @@ def write_benchmark_extract(path: Path, rows: int, period: str, seed: int = 1) -
     rekeyed = 0
     year = period[:4]
     try:
-        with generated.open(encoding=mp_extract.ENCODING, newline="") as source, path.open(
-            "w", encoding=mp_extract.ENCODING, newline=""
-        ) as target:
-            reader = csv.reader(source, delimiter=";", quotechar='"')
-            writer = csv.writer(target, **mp_extract.CSV_FORMAT)
-            writer.writerow(next(reader))
+        with rewrite_mp_csv(generated, path) as (reader, writer):
             for row in reader:
                 if len(row) == len(mp_extract.COLUMNS):
                     keys = _victim_keys(row)

@@ -43,11 +43,12 @@ def _admin_engine(server_url: str) -> sa.Engine:
     return sa.create_engine(sa.make_url(server_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
 
 
-def create_database(server_url: str, prefix: str = "obs_test") -> str:
+def create_database(server_url: str, prefix: str = "obs_test", template: str | None = None) -> str:
+    """A new empty database beside `server_url`'s, or a copy of `template` (a database name)."""
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = _admin_engine(server_url)
     with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
     admin.dispose()
     return sa.make_url(server_url).set(database=name).render_as_string(hide_password=False)
 

@@ -12,8 +12,9 @@ import sqlalchemy as sa
 
 from tests.conftest import TEST_SECRET, create_database, drop_database
 from tests.reliability.corrections import corrected_mp_extract
-from tests.reliability.databases import clone_database, release_connections
+from tests.reliability.databases import clone_database, drop_clone, release_connections
 from tests.reliability.kill_client import KillTarget
+from tests.reliability.state import snapshot
 
 MONTH = ("MP", "2025-05")
 # Loaded before the corrected file arrives: a neighbour month and another institution, so a
@@ -35,6 +36,24 @@ def point_at(monkeypatch: pytest.MonkeyPatch, url: str, home: Path) -> None:
     for name, value in pipeline_environment(url, home).items():
         monkeypatch.setenv(name, value)
     (home / "dagster").mkdir(parents=True, exist_ok=True)
+
+
+def state_after_one_ingest(monkeypatch: pytest.MonkeyPatch, url: str, institution: str, period: str,
+                           prefix: str) -> dict[str, str]:
+    """What one ordinary in-process run of the partition leaves, measured on a copy of `url`
+    (the reference a concurrent or multiprocess run is compared with); `url` is left untouched."""
+    from tests.pipeline.helpers import ingest
+
+    home = Path(os.environ["OBSERVATORIO_HOME"])
+    reference = clone_database(url, prefix=prefix)
+    try:
+        point_at(monkeypatch, reference, home)
+        assert ingest(institution, period).success
+        state, _ = snapshot(reference)
+    finally:
+        drop_clone(reference)
+    point_at(monkeypatch, url, home)
+    return state
 
 
 @dataclass(frozen=True)

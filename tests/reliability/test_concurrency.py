@@ -13,7 +13,7 @@ import pytest
 
 from tests.pipeline.helpers import count, ingest, upload
 from tests.reliability.evidence import root_cause
-from tests.reliability.conftest import point_at
+from tests.reliability.conftest import point_at, state_after_one_ingest
 from tests.reliability.databases import clone_database, drop_clone
 from tests.reliability.locks import hold_load_lock, hold_staging_writes, wait_until_waiting
 from tests.reliability.state import snapshot
@@ -82,15 +82,7 @@ def test_same_partition_twice_at_once(
     pipeline_env: str, shared_samples: Path, monkeypatch: pytest.MonkeyPatch, gate: str
 ) -> None:
     assert upload(shared_samples / "MP" / "2025-05.csv", "MP", "2025-05").accepted
-    reference = clone_database(pipeline_env, prefix="obs_rel_twice_ref")
-    home = Path(os.environ["OBSERVATORIO_HOME"])
-    try:
-        point_at(monkeypatch, reference, home)
-        assert ingest("MP", "2025-05").success
-        single, _ = snapshot(reference)
-    finally:
-        drop_clone(reference)
-    point_at(monkeypatch, pipeline_env, home)
+    single = state_after_one_ingest(monkeypatch, pipeline_env, "MP", "2025-05", prefix="obs_rel_twice_ref")
 
     results = _run_together(pipeline_env, [("MP", "2025-05")] * 2, gate=gate)
     state, broken = snapshot(pipeline_env)

@@ -13,9 +13,8 @@ import pytest
 from etl.config import load_settings
 from etl.infra.dagster_instance import get_instance
 from etl.partitions import partition_key
-from tests.pipeline.helpers import QUIET, count, ingest, truth_rows, upload
-from tests.reliability.conftest import point_at
-from tests.reliability.databases import clone_database, drop_clone
+from tests.pipeline.helpers import QUIET, count, truth_rows, upload
+from tests.reliability.conftest import state_after_one_ingest
 from tests.reliability.multiprocess_target import ingest_month_job
 from tests.reliability.state import snapshot
 
@@ -35,16 +34,8 @@ MULTIPROCESS = {
 def test_ingest_month_with_multiprocess_executor(
     pipeline_env: str, shared_samples: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    home = Path(os.environ["OBSERVATORIO_HOME"])
     assert upload(shared_samples / "MP" / "2025-05.csv", "MP", "2025-05").accepted
-    reference = clone_database(pipeline_env, prefix="obs_rel_mp_ref")
-    try:
-        point_at(monkeypatch, reference, home)
-        assert ingest("MP", "2025-05").success
-        in_process, _ = snapshot(reference)
-    finally:
-        drop_clone(reference)
-    point_at(monkeypatch, pipeline_env, home)
+    in_process = state_after_one_ingest(monkeypatch, pipeline_env, "MP", "2025-05", prefix="obs_rel_mp_ref")
 
     key = partition_key("MP", "2025-05")
     started = time.perf_counter()

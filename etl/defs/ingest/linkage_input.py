@@ -37,11 +37,11 @@ from etl.defs.privacy.linkage import (
     sorted_token_groups,
 )
 from etl.defs.privacy.pseudonym import TOKEN_BYTES
+from etl.defs.privacy.staging_rows import UNKNOWN_DEPARTMENT
 from etl.defs.privacy.tokens import KIND_NAMES, KINDS, RecordRef
 from etl.infra.packed_rows import BUCKET_ROWS, fetch_packed
 
 FETCH_ROWS = 10_000
-UNKNOWN_DEPARTMENT = "99"
 _KINDS_SQL = "(VALUES " + ", ".join(
     f"('{name}', {i}, {'true' if KINDS[name].group == 'doc' else 'false'})" for i, name in enumerate(KIND_NAMES)
 ) + ") AS k(token_kind, kind_index, is_doc)"

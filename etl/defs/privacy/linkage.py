@@ -35,7 +35,7 @@ Same set of records, same persons, whatever the input order. Nothing personal is
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -291,13 +291,9 @@ def _token_arrays(records: Sequence[TokenizedRecord]) -> _Arrays:
     kind = np.frombuffer(b"".join(r.kinds for r in records), dtype=np.uint8)
     val = np.frombuffer(b"".join(r.values for r in records), dtype="<u8")
     rec = np.repeat(np.arange(len(records), dtype=np.int64), counts)
-    return token_groups(val, rec, kind)
-
-
-def token_groups(val: np.ndarray, rec: np.ndarray, kind: np.ndarray) -> _Arrays:
-    """Tokens grouped by value (records ascending within a value), each (value, record) once."""
+    # Grouped by value, records ascending within a value, each (value, record) once.
     order = np.lexsort((rec, val))
-    val, rec, kind = val[order], rec[order].astype(np.int64, copy=False), kind[order]
+    val, rec, kind = val[order], rec[order], kind[order]
     del order
     if len(val):
         keep = np.ones(len(val), dtype=bool)
@@ -308,8 +304,9 @@ def token_groups(val: np.ndarray, rec: np.ndarray, kind: np.ndarray) -> _Arrays:
 
 
 def sorted_token_groups(val: np.ndarray, rec: np.ndarray, kind: np.ndarray) -> _Arrays:
-    """`token_groups` of tokens already in order: equal values adjacent (values in any order),
-    records strictly ascending within a value (PostgreSQL's ORDER BY token, record)."""
+    """Tokens grouped as `_token_arrays` groups them, from tokens already in order: equal values
+    adjacent (values in any order), records strictly ascending within a value (PostgreSQL's
+    ORDER BY token, record)."""
     out_of_order = val[1:] == val[:-1]
     out_of_order &= rec[1:] <= rec[:-1]
     if out_of_order.any():
@@ -697,15 +694,13 @@ def _collapse_duplicates(records: Sequence[TokenizedRecord]) -> tuple[list[Token
     return representatives, rep_of
 
 
-def _check_order(ordered: Sequence[TokenizedRecord], sorted_already: bool) -> None:
+def _check_unique(ordered: Sequence[TokenizedRecord]) -> None:
     for previous, current in zip(ordered, ordered[1:]):
         if previous.ref == current.ref:
             raise ValueError(
                 f"registro repetido en la entrada de la vinculación: institución {current.ref.institution}, "
                 f"periodo {current.ref.period}, fila {current.ref.source_row}"
             )
-        if sorted_already and previous.ref.sort_key() > current.ref.sort_key():
-            raise ValueError("la entrada de la vinculación no está en el orden de los registros")
 
 
 def _link_ordered(
@@ -759,7 +754,7 @@ def link_records(
 ) -> LinkageResult:
     """Link records into persons; see the module docstring. Deterministic."""
     ordered = sorted(records, key=lambda r: r.ref.sort_key())
-    _check_order(ordered, sorted_already=False)
+    _check_unique(ordered)
     keys, stats = _link_ordered(ordered, keyring, config)
     return LinkageResult(
         assignment={record.ref: key for record, key in zip(ordered, keys)},
@@ -774,15 +769,6 @@ def link_records(
         threshold=float(stats["threshold"]),
         shared_documents=int(stats["shared_documents"]),
     )
-
-
-def person_keys_in_order(
-    ordered: Sequence[TokenizedRecord], keyring: Keyring, config: LinkageConfig = LinkageConfig()
-) -> list[str]:
-    """`link` for records already in ref order (`RecordRef.sort_key`): the person key of each,
-    in the same order. Saves the sorted copy and the dict keyed by ref on a million records."""
-    _check_order(ordered, sorted_already=True)
-    return _link_ordered(ordered, keyring, config)[0]
 
 
 def link(
