@@ -19,7 +19,7 @@ Every packed expression must be non-NULL (a NULL drops the row from string_agg):
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -27,6 +27,27 @@ import sqlalchemy as sa
 
 # Rows per bucket, for the queries that build them: ~1 MB values at ~16 bytes a row.
 BUCKET_ROWS = 65_536
+
+
+def iter_packed(
+    conn: sa.Connection,
+    query: str,
+    fields: Sequence[tuple[str, str, str]],
+    params: Mapping[str, Any] | None = None,
+) -> Iterator[np.ndarray]:
+    """The rows packed by `query`, one structured array (wire dtypes, read-only) per packed value,
+    as they arrive: a caller that reduces each part never holds all the rows at once."""
+    wire = np.dtype([(name, dtype) for name, dtype, _ in fields])
+    driver = conn.connection.driver_connection
+    with driver.cursor(name=f"packed_{uuid.uuid4().hex[:12]}") as cur:
+        cur.itersize = 1  # each row is a large value already
+        cur.execute(query, params)
+        for (blob,) in cur:
+            if blob is None:
+                continue
+            if len(blob) % wire.itemsize:
+                raise RuntimeError("filas empaquetadas de ancho inesperado")
+            yield np.frombuffer(blob, dtype=wire)
 
 
 def fetch_packed(
@@ -42,29 +63,19 @@ def fetch_packed(
     (often narrower) dtype asked for. With `expected_rows` the arrays are allocated once and filled
     in place (no second copy in memory at once), and the query must give exactly that many rows.
     """
-    wire = np.dtype([(name, dtype) for name, dtype, _ in fields])
     size = expected_rows if expected_rows is not None else 0
     out = {name: np.empty(size, dtype=stored) for name, _, stored in fields}
     parts: list[dict[str, np.ndarray]] = []
     filled = 0
-    driver = conn.connection.driver_connection
-    with driver.cursor(name=f"packed_{uuid.uuid4().hex[:12]}") as cur:
-        cur.itersize = 1  # each row is a large value already
-        cur.execute(query, params)
-        for (blob,) in cur:
-            if blob is None:
-                continue
-            if len(blob) % wire.itemsize:
-                raise RuntimeError("filas empaquetadas de ancho inesperado")
-            rows = np.frombuffer(blob, dtype=wire)
-            if expected_rows is None:
-                parts.append({name: rows[name].astype(stored) for name, _, stored in fields})
-                continue
-            if filled + len(rows) > expected_rows:
-                raise RuntimeError("más filas empaquetadas que las esperadas")
-            for name, _, _ in fields:
-                out[name][filled:filled + len(rows)] = rows[name]
-            filled += len(rows)
+    for rows in iter_packed(conn, query, fields, params):
+        if expected_rows is None:
+            parts.append({name: rows[name].astype(stored) for name, _, stored in fields})
+            continue
+        if filled + len(rows) > expected_rows:
+            raise RuntimeError("más filas empaquetadas que las esperadas")
+        for name, _, _ in fields:
+            out[name][filled:filled + len(rows)] = rows[name]
+        filled += len(rows)
     if expected_rows is None:
         return {name: np.concatenate([p[name] for p in parts]) if parts else out[name] for name, _, _ in fields}
     if filled != expected_rows:

@@ -34,12 +34,12 @@ from etl.defs.privacy.linkage import (
     cluster_roots,
     person_key_of,
     record_flags,
-    sorted_token_groups,
+    TokenGroupBuilder,
 )
 from etl.defs.privacy.pseudonym import TOKEN_BYTES
 from etl.defs.privacy.staging_rows import UNKNOWN_DEPARTMENT
 from etl.defs.privacy.tokens import KIND_NAMES, KINDS, RecordRef
-from etl.infra.packed_rows import BUCKET_ROWS, fetch_packed
+from etl.infra.packed_rows import BUCKET_ROWS, fetch_packed, iter_packed
 
 FETCH_ROWS = 10_000
 _KINDS_SQL = "(VALUES " + ", ".join(
@@ -185,19 +185,16 @@ def link_in_force_streamed(conn: sa.Connection, extract_ids: list[int], keyring:
     r = int(is_rep.sum())
 
     driver.execute(_SORT_MEMORY)
-    columns = fetch_packed(conn, _TOKENS, _TOKEN_FIELDS, params, expected_rows=token_count)
-    value, kind, idx = columns["value"], columns["kind"], columns["idx"]
-    del columns
-    if r < n:  # tokens of collapsed duplicate rows are not the linkage's
-        held = is_rep[idx]
-        value, kind, idx = value[held], kind[held], idx[held]
-    rec = rank[idx]
-    del idx
-    tokens = sorted_token_groups(value, rec, kind)
-    del value, rec, kind
+    # Each part is reduced as it arrives (`TokenGroupBuilder`): per token only its record is kept.
+    builder = TokenGroupBuilder(token_count)
+    for part in iter_packed(conn, _TOKENS, _TOKEN_FIELDS, params):
+        idx = part["idx"]
+        held = is_rep[idx]  # tokens of collapsed duplicate rows are not the linkage's
+        builder.add(part["value"][held], rank[idx[held]], part["kind"][held])
+    tokens = builder.finish()
     features = {"sex": records["sex"][is_rep], "department": records["department"][is_rep],
                 "low": records["low"][is_rep], "high": records["high"][is_rep]}
-    inputs = LinkageInput(r, tokens, record_flags(tokens.rec, tokens.kind, r), RecordDocuments.of(tokens, r),
+    inputs = LinkageInput(r, tokens, record_flags(tokens, r), RecordDocuments.of(tokens, r),
                           features, records["case_idx"][is_rep])
     del tokens
     roots, _ = cluster_roots(inputs)

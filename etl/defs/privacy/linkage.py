@@ -279,11 +279,25 @@ def _combine(best, agree, flags_a, flags_b, config: LinkageConfig) -> float:
 
 @dataclass
 class _Arrays:
-    val: np.ndarray  # uint64 token value
-    rec: np.ndarray  # int64 record index
-    kind: np.ndarray  # uint8
-    starts: np.ndarray  # start of each token group in the sorted arrays
-    sizes: np.ndarray
+    """Token groups: for each token value, the records holding it.
+
+    Per token only its record is kept (4 bytes); kind and value are per group. With ~35 tokens a
+    record, that is what lets a million records be linked in bounded memory.
+    """
+
+    rec: np.ndarray  # int32; group g's records are rec[starts[g]:starts[g] + sizes[g]], ascending
+    starts: np.ndarray  # int64, per group
+    sizes: np.ndarray  # int32, per group
+    kind: np.ndarray  # uint8, per group
+    value: np.ndarray  # uint64, per group
+
+    def token_kinds(self) -> np.ndarray:
+        return np.repeat(self.kind, self.sizes)
+
+    def members(self, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(group, record) of every token of `groups`, group by group."""
+        sizes = self.sizes[groups]
+        return np.repeat(groups, sizes), self.rec[np.repeat(self.starts[groups], sizes) + _ranks_within(sizes)]
 
 
 def _token_arrays(records: Sequence[TokenizedRecord]) -> _Arrays:
@@ -300,52 +314,104 @@ def _token_arrays(records: Sequence[TokenizedRecord]) -> _Arrays:
         keep[1:] = (val[1:] != val[:-1]) | (rec[1:] != rec[:-1])
         if not keep.all():
             val, rec, kind = val[keep], rec[keep], kind[keep]
-    return _grouped(val, rec, kind)
+    builder = TokenGroupBuilder(len(val))
+    builder.add(val, rec, kind)
+    return builder.finish()
 
 
-def sorted_token_groups(val: np.ndarray, rec: np.ndarray, kind: np.ndarray) -> _Arrays:
-    """Tokens grouped as `_token_arrays` groups them, from tokens already in order: equal values
-    adjacent (values in any order), records strictly ascending within a value (PostgreSQL's
-    ORDER BY token, record)."""
-    out_of_order = val[1:] == val[:-1]
-    out_of_order &= rec[1:] <= rec[:-1]
-    if out_of_order.any():
-        raise ValueError("tokens fuera de orden: se esperaba ORDER BY token, registro")
-    del out_of_order
-    return _grouped(val, rec.astype(np.int64, copy=False), kind)
+class TokenGroupBuilder:
+    """`_Arrays` from tokens arriving in parts, already in order: equal values adjacent (values in
+    any order), records strictly ascending within a value (PostgreSQL's ORDER BY token, record).
 
+    Each part is reduced as it arrives: only its records (int32) and its groups are kept.
+    """
 
-def _grouped(val: np.ndarray, rec: np.ndarray, kind: np.ndarray) -> _Arrays:
-    boundary = np.ones(len(val), dtype=bool)
-    if len(val):
+    def __init__(self, capacity: int) -> None:
+        self._rec = np.empty(capacity, dtype=np.int32)
+        self._filled = 0
+        self._starts: list[np.ndarray] = []
+        self._sizes: list[np.ndarray] = []
+        self._kinds: list[np.ndarray] = []
+        self._values: list[np.ndarray] = []
+        self._last: tuple[int, int] | None = None  # (value, record) of the last token added
+
+    def add(self, val: np.ndarray, rec: np.ndarray, kind: np.ndarray) -> None:
+        if not len(val):
+            return
+        if self._filled + len(val) > len(self._rec):
+            raise RuntimeError("más tokens que los contados")
+        out_of_order = val[1:] == val[:-1]
+        out_of_order &= rec[1:] <= rec[:-1]
+        continues = self._last is not None and int(val[0]) == self._last[0]
+        if out_of_order.any() or (continues and int(rec[0]) <= self._last[1]):
+            raise ValueError("tokens fuera de orden: se esperaba ORDER BY token, registro")
+        del out_of_order
+        boundary = np.ones(len(val), dtype=bool)
         boundary[1:] = val[1:] != val[:-1]
-    starts = np.flatnonzero(boundary)
-    sizes = np.diff(np.append(starts, len(val)))
-    return _Arrays(val, rec, kind, starts, sizes)
+        local_starts = np.flatnonzero(boundary)
+        sizes = np.diff(np.append(local_starts, len(val))).astype(np.int32)
+        if continues:  # the first group goes on from the previous part's last group
+            self._sizes[-1][-1] += sizes[0]
+            local_starts, sizes = local_starts[1:], sizes[1:]
+        self._starts.append(local_starts + self._filled)
+        self._sizes.append(sizes)
+        self._kinds.append(np.asarray(kind[local_starts], dtype=np.uint8))
+        self._values.append(np.asarray(val[local_starts], dtype=np.uint64))
+        self._rec[self._filled:self._filled + len(val)] = rec
+        self._filled += len(val)
+        self._last = (int(val[-1]), int(rec[-1]))
+
+    def finish(self) -> _Arrays:
+        def joined(parts: list[np.ndarray], dtype) -> np.ndarray:
+            return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype=dtype)
+
+        return _Arrays(self._rec[:self._filled], joined(self._starts, np.int64), joined(self._sizes, np.int32),
+                       joined(self._kinds, np.uint8), joined(self._values, np.uint64))
 
 
 _FIELDS = 8  # pair key = pair id * _FIELDS + field
 _MAX_BATCH_PAIRS = 2_000_000
+_BLOCK_PAIRS = 500_000  # candidate pairs scored at once
 
 
-def _reduce_max(keys: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """One entry per key, with the largest weight."""
-    order = np.lexsort((weights, keys))
-    keys, weights = keys[order], weights[order]
-    last = np.ones(len(keys), dtype=bool)
+class _WeightCodes:
+    """Weights as small integers, so that (pair, field, weight) packs into one int64 that sorts by
+    pair, field, then weight: reducing to the best weight per (pair, field) is then one in-place
+    sort of one array, not a lexsort of two plus their index."""
+
+    def __init__(self, weights: np.ndarray, n: int) -> None:
+        self.values = np.unique(weights)
+        self.width = max(len(self.values), 1)
+        if float(n) * n * _FIELDS * self.width >= 2.0**63:
+            raise ValueError(f"demasiados registros para la vinculación en memoria: {n}")
+
+    def encode(self, keys: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        return keys * self.width + np.searchsorted(self.values, weights)
+
+    def decode(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return codes // self.width, self.values[codes % self.width]
+
+
+def _best_per_key(codes: np.ndarray, width: int) -> np.ndarray:
+    """The largest code of each key (code // width); sorts `codes` in place."""
+    codes.sort()
+    keys = codes // width
+    last = np.ones(len(codes), dtype=bool)
     last[:-1] = keys[1:] != keys[:-1]
-    return keys[last], weights[last]
+    return codes[last]
 
 
 def _agreements(
     arrays: _Arrays, proposing: np.ndarray, group_field: np.ndarray, group_weight: np.ndarray, n: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """(pair key, weight) of the best agreement per pair and field among proposing tokens.
+) -> tuple[np.ndarray, _WeightCodes]:
+    """The best agreement per pair and field among proposing tokens, as sorted codes
+    (`_WeightCodes`: key = pair key, (a * n + b) * _FIELDS + field).
 
     Pairs are generated one group size at a time and reduced at once, so a pair sharing many
     tokens (all the one-typo variants of a name) costs one entry per field, not one per token.
     """
-    keys, weights = [], []
+    coder = _WeightCodes(group_weight, n)
+    parts = []
     sizes = arrays.sizes[proposing]
     for size in np.unique(sizes):
         i, j = np.triu_indices(int(size), 1)
@@ -355,14 +421,14 @@ def _agreements(
         for start in range(0, len(of_size), batch):
             chosen = of_size[start:start + batch]
             base = arrays.starts[chosen][:, None]
-            a, b = arrays.rec[base + i].ravel(), arrays.rec[base + j].ravel()
+            a = arrays.rec[base + i].ravel().astype(np.int64)
+            b = arrays.rec[base + j].ravel().astype(np.int64)
             group = np.repeat(chosen, len(i))
-            chunk_keys, chunk_weights = _reduce_max((a * n + b) * _FIELDS + group_field[group], group_weight[group])
-            keys.append(chunk_keys)
-            weights.append(chunk_weights)
-    if not keys:
-        return np.zeros(0, dtype=np.int64), np.zeros(0)
-    return _reduce_max(np.concatenate(keys), np.concatenate(weights))
+            parts.append(_best_per_key(coder.encode((a * n + b) * _FIELDS + group_field[group], group_weight[group]),
+                                       coder.width))
+    codes = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+    del parts
+    return _best_per_key(codes, coder.width), coder
 
 
 def _ranks_within(sizes: np.ndarray) -> np.ndarray:
@@ -370,54 +436,57 @@ def _ranks_within(sizes: np.ndarray) -> np.ndarray:
     return np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)
 
 
-def _apply_common_tokens(
-    arrays: _Arrays, common: np.ndarray, pa: np.ndarray, pb: np.ndarray, n: int,
-    group_field: np.ndarray, group_weight: np.ndarray, best: np.ndarray, agree: np.ndarray,
-    chunk: int = 50_000,
-) -> None:
-    """Add to `best`/`agree` every too-common token both records of a candidate pair hold."""
-    if not len(common) or not len(pa):
-        return
-    sizes = arrays.sizes[common]
-    members = np.repeat(common, sizes)
-    member_rec = arrays.rec[np.repeat(arrays.starts[common], sizes) + _ranks_within(sizes)]
-    keys = np.sort(members.astype(np.int64) * n + member_rec)
-    by_rec = np.argsort(member_rec, kind="stable")
-    # Each record holds ~20 such tokens (surnames variants): a chunk of pairs expands twentyfold,
-    # so chunks are small and these arrays narrow; they set the linkage's peak memory.
-    rec_sorted, group_sorted = member_rec[by_rec].astype(np.int32), members[by_rec].astype(np.int32)
-    del members, member_rec, by_rec
-    for start in range(0, len(pa), chunk):
-        a = pa[start:start + chunk]
-        left = np.searchsorted(rec_sorted, a, side="left")
-        counts = np.searchsorted(rec_sorted, a, side="right") - left
-        pair_index = np.repeat(np.arange(start, start + len(a)), counts)
-        groups = group_sorted[np.repeat(left, counts) + _ranks_within(counts)]
-        wanted = groups.astype(np.int64) * n + pb[pair_index]
-        found = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
-        hit = keys[found] == wanted
-        pair_index, groups = pair_index[hit], groups[hit]
-        np.maximum.at(best, (pair_index, group_field[groups]), group_weight[groups])
-        agree[pair_index, group_field[groups]] = True
+class _CommonTokens:
+    """Which too-common (or comparing-only) token groups each record holds, as one sorted int64
+    array of record * groups + group: a record's groups are one contiguous run, and "does record
+    b hold group g" is one binary search. 8 bytes per token, where separate index arrays cost 40."""
+
+    def __init__(self, arrays: _Arrays, common: np.ndarray, chunk_tokens: int = 4_000_000) -> None:
+        self.groups = np.int64(len(arrays.sizes))
+        sizes = arrays.sizes[common].astype(np.int64)
+        self.keys = np.empty(int(sizes.sum()), dtype=np.int64)
+        filled = 0
+        ends = np.cumsum(sizes)
+        start = 0
+        while start < len(common):
+            stop = max(start + 1, int(np.searchsorted(ends, ends[start] - sizes[start] + chunk_tokens, side="right")))
+            group, rec = arrays.members(common[start:stop])
+            self.keys[filled:filled + len(group)] = rec.astype(np.int64) * self.groups + group
+            filled += len(group)
+            start = stop
+        self.keys.sort()
+
+    def apply(self, pa: np.ndarray, pb: np.ndarray, group_field: np.ndarray, group_weight: np.ndarray,
+              best: np.ndarray, agree: np.ndarray, chunk: int = 50_000) -> None:
+        """Add to `best`/`agree` every such group both records of a candidate pair hold."""
+        keys, groups = self.keys, self.groups
+        if not len(keys) or not len(pa):
+            return
+        for start in range(0, len(pa), chunk):
+            a = pa[start:start + chunk].astype(np.int64)
+            left = np.searchsorted(keys, a * groups)
+            counts = np.searchsorted(keys, (a + 1) * groups) - left
+            pair_index = np.repeat(np.arange(start, start + len(a)), counts)
+            held = keys[np.repeat(left, counts) + _ranks_within(counts)] - np.repeat(a, counts) * groups
+            wanted = pb[pair_index].astype(np.int64) * groups + held
+            found = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+            hit = keys[found] == wanted
+            pair_index, held = pair_index[hit], held[hit]
+            np.maximum.at(best, (pair_index, group_field[held]), group_weight[held])
+            agree[pair_index, group_field[held]] = True
 
 
-def record_flags(rec: np.ndarray, kind: np.ndarray, n: int) -> dict[str, np.ndarray]:
-    """Which kinds of identifier each record has (from all its tokens: `rec`, `kind` parallel)."""
+def record_flags(arrays: _Arrays, n: int) -> dict[str, np.ndarray]:
+    """Which kinds of identifier each record has (from all its tokens)."""
     flags = {}
     for name, mask in (("phone", _IS_PHONE), ("full", _IS_NAME), ("initials", _IS_INITIALS),
                        ("surnames", _IS_SURNAMES)):
-        flags[name] = np.bincount(rec[mask[kind]], minlength=n) > 0
+        flags[name] = np.bincount(arrays.rec[np.repeat(mask[arrays.kind], arrays.sizes)], minlength=n) > 0
+    group, rec = arrays.members(np.flatnonzero(_IS_DOC[arrays.kind]))
     doc_mask = np.zeros(n, dtype=np.int64)
-    np.bitwise_or.at(doc_mask, rec, _DOC_BITS[kind])
+    np.bitwise_or.at(doc_mask, rec, _DOC_BITS[arrays.kind[group]])
     flags["doc"] = doc_mask
     return flags
-
-
-def _record_flags(records: Sequence[TokenizedRecord]) -> dict[str, np.ndarray]:
-    n = len(records)
-    counts = np.fromiter((len(r.kinds) for r in records), dtype=np.int64, count=n)
-    kind = np.frombuffer(b"".join(r.kinds for r in records), dtype=np.uint8)
-    return record_flags(np.repeat(np.arange(n), counts), kind, n)
 
 
 def _feature_arrays(records: Sequence[TokenizedRecord]) -> dict[str, np.ndarray]:
@@ -453,7 +522,7 @@ class LinkageInput:
         tokens = _token_arrays(records)
         cases: dict[tuple[str, str, str], int] = {}
         case = np.fromiter((cases.setdefault(r.ref.case, len(cases)) for r in records), dtype=np.int64, count=n)
-        return cls(n, tokens, _record_flags(records), RecordDocuments.of(tokens, n), _feature_arrays(records), case)
+        return cls(n, tokens, record_flags(tokens, n), RecordDocuments.of(tokens, n), _feature_arrays(records), case)
 
 
 def _feature_weights(features: dict[str, np.ndarray], a: np.ndarray, b: np.ndarray, config: LinkageConfig) -> np.ndarray:
@@ -485,23 +554,33 @@ class _Scored:
     shared_documents: frozenset[bytes] = frozenset()
 
 
-def _score_all(inputs: LinkageInput, config: LinkageConfig) -> _Scored:
-    n = inputs.n
-    arrays = inputs.tokens
-    group_kind = arrays.kind[arrays.starts] if len(arrays.starts) else np.zeros(0, dtype=np.uint8)
-    u = value_u(_U_OF_KIND[group_kind], arrays.sizes, n, config)
-    group_weight = np.log2(_M_OF_KIND[group_kind] / u)
-    group_field = _GROUP_OF_KIND[group_kind]
-    is_bare_name = np.isin(group_field, (NAME, INITIALS)) & (group_kind != _FULL_NAME_KIND)
-    cap = np.where(is_bare_name, config.max_name_token_frequency, config.max_token_frequency)
-    # Surnames tokens never propose pairs (siblings share them); they are looked up for
-    # the pairs other tokens propose, like too common tokens.
-    comparing_only = group_field == SURNAMES
-    proposing = np.flatnonzero((arrays.sizes >= 2) & (arrays.sizes <= cap) & ~comparing_only)
-    # Too common to propose pairs; still scored (block kinds never are, so they are dropped).
-    common = np.flatnonzero(((arrays.sizes > cap) | (comparing_only & (arrays.sizes >= 2))) & (group_field != BLOCK))
+@dataclass
+class _BlockScores:
+    """Candidate pairs of one block, scored on their tokens (without the shared-document
+    correction, which needs every pair, and without the coarse features, added after it)."""
 
-    keys, weights = _agreements(arrays, proposing, group_field, group_weight, n)
+    a: np.ndarray  # int32
+    b: np.ndarray  # int32
+    score: np.ndarray
+    doc_agree: np.ndarray
+    names_conflict: np.ndarray
+    doc_weight: np.ndarray  # the pair's best agreeing document weight (0 without one)
+
+    @classmethod
+    def joined(cls, blocks: list[_BlockScores]) -> _BlockScores:
+        columns = ("a", "b", "score", "doc_agree", "names_conflict", "doc_weight")
+        if not blocks:
+            dtypes = (np.int32, np.int32, np.float64, bool, bool, np.float64)
+            return cls(*(np.zeros(0, dtype=d) for d in dtypes))
+        return cls(*(np.concatenate([getattr(block, c) for block in blocks]) for c in columns))
+
+
+def _score_block(
+    inputs: LinkageInput, codes: np.ndarray, coder: _WeightCodes, common: _CommonTokens, group_field: np.ndarray,
+    group_weight: np.ndarray, config: LinkageConfig,
+) -> _BlockScores:
+    n = inputs.n
+    keys, weights = coder.decode(codes)
     pair_of_key = keys // _FIELDS
     first = np.ones(len(pair_of_key), dtype=bool)
     first[1:] = pair_of_key[1:] != pair_of_key[:-1]  # keys come sorted
@@ -517,7 +596,7 @@ def _score_all(inputs: LinkageInput, config: LinkageConfig) -> _Scored:
     best[pair_index, fields] = np.maximum(weights, 0.0)  # one entry per (pair, field) already
     agree[pair_index, fields] = True
     del keys, weights, fields, pair_index
-    _apply_common_tokens(arrays, common, ua, ub, n, group_field, group_weight, best, agree)
+    common.apply(ua, ub, group_field, group_weight, best, agree)
 
     flags = inputs.flags
     both_full = flags["full"][ua] & flags["full"][ub]
@@ -533,11 +612,51 @@ def _score_all(inputs: LinkageInput, config: LinkageConfig) -> _Scored:
     # Names that cannot be one person's: full names sharing no name token and no initials (a
     # typo in each of two fields still leaves the initials), or initials that disagree.
     names_conflict = (both_full & ~agree[:, NAME] & ~agree[:, INITIALS]) | initials_off
-    shared = _shared_document_weights(arrays, inputs.documents, group_kind, n, ua, agree[:, DOC], names_conflict)
-    score += np.where(shared.pairs, shared.weights - best[:, DOC], 0.0)
-    score += _feature_weights(inputs.features, ua, ub, config)
+    return _BlockScores(ua.astype(np.int32), ub.astype(np.int32), score, agree[:, DOC].copy(), names_conflict,
+                        best[:, DOC].copy())
+
+
+def _score_all(inputs: LinkageInput, config: LinkageConfig, block_pairs: int = _BLOCK_PAIRS) -> _Scored:
+    n = inputs.n
+    arrays = inputs.tokens
+    group_kind = arrays.kind
+    u = value_u(_U_OF_KIND[group_kind], arrays.sizes, n, config)
+    group_weight = np.log2(_M_OF_KIND[group_kind] / u)
+    group_field = _GROUP_OF_KIND[group_kind]
+    is_bare_name = np.isin(group_field, (NAME, INITIALS)) & (group_kind != _FULL_NAME_KIND)
+    cap = np.where(is_bare_name, config.max_name_token_frequency, config.max_token_frequency)
+    # Surnames tokens never propose pairs (siblings share them); they are looked up for
+    # the pairs other tokens propose, like too common tokens.
+    comparing_only = group_field == SURNAMES
+    proposing = np.flatnonzero((arrays.sizes >= 2) & (arrays.sizes <= cap) & ~comparing_only)
+    # Too common to propose pairs; still scored (block kinds never are, so they are dropped).
+    common = np.flatnonzero(((arrays.sizes > cap) | (comparing_only & (arrays.sizes >= 2))) & (group_field != BLOCK))
+
+    codes, coder = _agreements(arrays, proposing, group_field, group_weight, n)
+    held = _CommonTokens(arrays, common)
+    # Pairs are scored a block at a time (codes come sorted by pair): what one pair costs while
+    # scored (~150 bytes) is then paid for one block only.
+    blocks = []
+    per_pair = coder.width * _FIELDS
+    start = 0
+    while start < len(codes):
+        stop = min(start + block_pairs, len(codes))
+        if stop < len(codes):  # end the block where a pair ends
+            stop = int(np.searchsorted(codes, (codes[stop - 1] // per_pair + 1) * per_pair))
+        blocks.append(_score_block(inputs, codes[start:stop], coder, held, group_field, group_weight, config))
+        start = stop
+    del codes, held
+    pairs = _BlockScores.joined(blocks)
+    del blocks
+
+    shared = _shared_document_weights(arrays, inputs.documents, n, pairs.a, pairs.doc_agree, pairs.names_conflict)
+    score = pairs.score
+    score += np.where(shared.pairs, shared.weights - pairs.doc_weight, 0.0)
+    for start in range(0, len(score), block_pairs):
+        end = start + block_pairs
+        score[start:end] += _feature_weights(inputs.features, pairs.a[start:end], pairs.b[start:end], config)
     too_common = int(np.count_nonzero((arrays.sizes > cap) & (group_field != BLOCK) & ~comparing_only))
-    return _Scored(ua, ub, score, len(ua), too_common, shared.values)
+    return _Scored(pairs.a, pairs.b, score, len(score), too_common, shared.values)
 
 
 @dataclass
@@ -548,7 +667,7 @@ class _SharedDocuments:
 
 
 def _shared_document_weights(
-    arrays: _Arrays, documents: RecordDocuments, group_kind: np.ndarray, n: int, ua: np.ndarray, doc_agree: np.ndarray,
+    arrays: _Arrays, documents: RecordDocuments, n: int, ua: np.ndarray, doc_agree: np.ndarray,
     names_conflict: np.ndarray,
 ) -> _SharedDocuments:
     """Documents the data shows are not one person's: a parent's cédula written for a child, a
@@ -565,13 +684,13 @@ def _shared_document_weights(
     pairs = doc_agree & np.isin(doc_of[ua], values)
     weights = np.zeros(len(ua))
     if len(values):
-        # Document groups by value (groups need not come sorted by value: `sorted_token_groups`).
-        doc_groups = np.flatnonzero(_IS_DOC[group_kind])
-        doc_values = arrays.val[arrays.starts[doc_groups]]
+        # Document groups by value (groups need not come sorted by value: `TokenGroupBuilder`).
+        doc_groups = np.flatnonzero(_IS_DOC[arrays.kind])
+        doc_values = arrays.value[doc_groups]
         by_value = np.argsort(doc_values, kind="stable")
         group = doc_groups[by_value[np.searchsorted(doc_values[by_value], doc_of[ua[pairs]])]]
         frequency = arrays.sizes[group]
-        weights[pairs] = shared_document_weight(group_kind[group], frequency, n)
+        weights[pairs] = shared_document_weight(arrays.kind[group], frequency, n)
     return _SharedDocuments(frozenset(v.tobytes() for v in values.astype("<u8")), pairs, weights)
 
 
@@ -658,10 +777,10 @@ class RecordDocuments:
     def of(cls, arrays: _Arrays, n: int) -> RecordDocuments:
         kind = np.full(n, -1, dtype=np.int16)
         value = np.zeros(n, dtype=np.uint64)
-        mask = _IS_DOC[arrays.kind]
+        group, rec = arrays.members(np.flatnonzero(_IS_DOC[arrays.kind]))
         # A record carries at most one document (`tokens.token_messages`).
-        kind[arrays.rec[mask]] = arrays.kind[mask]
-        value[arrays.rec[mask]] = arrays.val[mask]
+        kind[rec] = arrays.kind[group]
+        value[rec] = arrays.value[group]
         return cls(kind, value)
 
     def of_record(self, i: int) -> dict[int, int]:
