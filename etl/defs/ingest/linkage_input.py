@@ -9,9 +9,10 @@ packed by PostgreSQL into a few large values (`etl.infra.packed_rows`):
    byte order as Python compares these ASCII codes) and their cases;
 2. per record: coarse features as codes;
 3. exact duplicate rows of one case (same tokens, same features): their representative;
-4. every token with its record number, sorted by value by PostgreSQL, into arrays allocated once
-   (Python never holds an unsorted copy beside the sorted one). Which kinds of identifier a
-   record has, and its document, follow from its tokens.
+4. every token with its record number, sorted by value by PostgreSQL, reduced part by part as
+   it arrives to token groups (`TokenGroupBuilder`: per token only its record number, 4 bytes;
+   value and kind once per group). Which kinds of identifier a record has, and its document,
+   follow from its tokens.
 
 The linkage is then the same code as for `TokenizedRecord`s (`LinkageInput` → `cluster_roots`),
 so the persons are the ones `link_in_force` finds (tests/benchmarks/test_stream_equivalence.py).

@@ -165,7 +165,9 @@ def threshold(n_records: int, config: LinkageConfig, log2_prior_odds: float | No
     return max(config.min_threshold, config.margin - log2_prior_odds)
 
 
-def estimate_log2_prior_odds(scores: np.ndarray, n_records: int, config: LinkageConfig) -> float:
+def estimate_log2_prior_odds(
+    scores: np.ndarray, n_records: int, config: LinkageConfig, counts: np.ndarray | None = None
+) -> float:
     """Log2 prior odds that a random pair of records is one person, estimated from the scores.
 
     Fellegi–Sunter's EM for the match proportion with the weights held fixed: the expected
@@ -174,6 +176,7 @@ def estimate_log2_prior_odds(scores: np.ndarray, n_records: int, config: Linkage
     share no token and count as non-matches). It starts from the configured prior, is
     bounded by `max_duplicates_per_record`, and is rounded down to `prior_resolution` bits
     (conservatively, and so that a new month rarely moves the threshold at all).
+    With `counts`, `scores` are distinct scores and `counts` how many pairs have each.
     """
     all_pairs = n_records * (n_records - 1) / 2
     if all_pairs < 1 or not len(scores):
@@ -183,7 +186,8 @@ def estimate_log2_prior_odds(scores: np.ndarray, n_records: int, config: Linkage
     log2_odds = math.log2(config.expected_duplicates_per_record / float(_power_of_two_above(n_records)))
     for _ in range(config.prior_iterations):
         probability = 1.0 / (1.0 + np.exp2(-np.clip(scores + log2_odds, -60.0, 60.0)))
-        share = min(float(probability.sum()) / all_pairs, 0.5)
+        expected = float(probability.sum() if counts is None else probability @ counts)
+        share = min(expected / all_pairs, 0.5)
         updated = min(ceiling, max(floor, math.log2(share / (1.0 - share)) if share > 0 else floor))
         if abs(updated - log2_odds) < 1e-6:
             log2_odds = updated
@@ -546,39 +550,65 @@ def _feature_weights(features: dict[str, np.ndarray], a: np.ndarray, b: np.ndarr
 
 @dataclass
 class _Scored:
+    """Candidate pairs that may be accepted (score >= the `min_score` asked for), and the
+    distribution of the scores of all candidate pairs, which the prior is estimated from."""
+
     a: np.ndarray
     b: np.ndarray
     score: np.ndarray
     candidates: int
     common_skipped: int
+    score_values: np.ndarray  # distinct scores of all candidate pairs
+    score_counts: np.ndarray  # how many pairs have each
     shared_documents: frozenset[bytes] = frozenset()
 
 
 @dataclass
-class _BlockScores:
-    """Candidate pairs of one block, scored on their tokens (without the shared-document
-    correction, which needs every pair, and without the coarse features, added after it)."""
+class _Kept:
+    """Candidate pairs of one block kept past it: those that may reach `min_score`, and those
+    agreeing on a document (their score may still change: `_shared_document_weights`)."""
 
     a: np.ndarray  # int32
     b: np.ndarray  # int32
-    score: np.ndarray
+    score: np.ndarray  # on tokens, without the shared-document correction nor the features
+    features: np.ndarray
     doc_agree: np.ndarray
     names_conflict: np.ndarray
     doc_weight: np.ndarray  # the pair's best agreeing document weight (0 without one)
 
     @classmethod
-    def joined(cls, blocks: list[_BlockScores]) -> _BlockScores:
-        columns = ("a", "b", "score", "doc_agree", "names_conflict", "doc_weight")
+    def joined(cls, blocks: list[_Kept]) -> _Kept:
+        columns = ("a", "b", "score", "features", "doc_agree", "names_conflict", "doc_weight")
         if not blocks:
-            dtypes = (np.int32, np.int32, np.float64, bool, bool, np.float64)
+            dtypes = (np.int32, np.int32, np.float64, np.float64, bool, bool, np.float64)
             return cls(*(np.zeros(0, dtype=d) for d in dtypes))
         return cls(*(np.concatenate([getattr(block, c) for block in blocks]) for c in columns))
 
 
+class _ScoreCounts:
+    """How many candidate pairs have each score: all the prior's estimation needs of pairs that
+    cannot be accepted. Scores are sums of a few dozen weights, so there are few distinct ones."""
+
+    def __init__(self) -> None:
+        self._values: list[np.ndarray] = []
+        self._counts: list[np.ndarray] = []
+
+    def add(self, scores: np.ndarray) -> None:
+        values, counts = np.unique(scores, return_counts=True)
+        self._values.append(values)
+        self._counts.append(counts)
+
+    def totals(self) -> tuple[np.ndarray, np.ndarray]:
+        if not self._values:
+            return np.zeros(0), np.zeros(0, dtype=np.int64)
+        values, inverse = np.unique(np.concatenate(self._values), return_inverse=True)
+        return values, np.bincount(inverse, weights=np.concatenate(self._counts), minlength=len(values)).astype(np.int64)
+
+
 def _score_block(
     inputs: LinkageInput, codes: np.ndarray, coder: _WeightCodes, common: _CommonTokens, group_field: np.ndarray,
-    group_weight: np.ndarray, config: LinkageConfig,
-) -> _BlockScores:
+    group_weight: np.ndarray, config: LinkageConfig, min_score: float, counts: _ScoreCounts,
+) -> _Kept:
     n = inputs.n
     keys, weights = coder.decode(codes)
     pair_of_key = keys // _FIELDS
@@ -612,12 +642,22 @@ def _score_block(
     # Names that cannot be one person's: full names sharing no name token and no initials (a
     # typo in each of two fields still leaves the initials), or initials that disagree.
     names_conflict = (both_full & ~agree[:, NAME] & ~agree[:, INITIALS]) | initials_off
-    return _BlockScores(ua.astype(np.int32), ub.astype(np.int32), score, agree[:, DOC].copy(), names_conflict,
-                        best[:, DOC].copy())
+    features = _feature_weights(inputs.features, ua, ub, config)
+    doc_agree = agree[:, DOC]
+    final = score + features  # unless the pair agrees on a document (`_score_all`)
+    counts.add(final[~doc_agree])
+    kept = doc_agree | (final >= min_score)
+    return _Kept(ua[kept].astype(np.int32), ub[kept].astype(np.int32), score[kept], features[kept], doc_agree[kept],
+                 names_conflict[kept], best[kept, DOC])
 
 
-def _score_all(inputs: LinkageInput, config: LinkageConfig, block_pairs: int = _BLOCK_PAIRS) -> _Scored:
+def _score_all(
+    inputs: LinkageInput, config: LinkageConfig, min_score: float | None = None, block_pairs: int = _BLOCK_PAIRS
+) -> _Scored:
+    """Score every candidate pair; keep those scoring at least `min_score` (by default the lowest
+    threshold a pair could need, `config.min_threshold`), count the others by score."""
     n = inputs.n
+    min_score = config.min_threshold if min_score is None else min_score
     arrays = inputs.tokens
     group_kind = arrays.kind
     u = value_u(_U_OF_KIND[group_kind], arrays.sizes, n, config)
@@ -634,29 +674,36 @@ def _score_all(inputs: LinkageInput, config: LinkageConfig, block_pairs: int = _
 
     codes, coder = _agreements(arrays, proposing, group_field, group_weight, n)
     held = _CommonTokens(arrays, common)
+    counts = _ScoreCounts()
     # Pairs are scored a block at a time (codes come sorted by pair): what one pair costs while
-    # scored (~150 bytes) is then paid for one block only.
+    # scored (~150 bytes) is paid for one block only, and past it only the few pairs that may be
+    # accepted are kept; the others are counted by score.
     blocks = []
     per_pair = coder.width * _FIELDS
     start = 0
+    candidates = 0
     while start < len(codes):
         stop = min(start + block_pairs, len(codes))
         if stop < len(codes):  # end the block where a pair ends
             stop = int(np.searchsorted(codes, (codes[stop - 1] // per_pair + 1) * per_pair))
-        blocks.append(_score_block(inputs, codes[start:stop], coder, held, group_field, group_weight, config))
+        block = _score_block(inputs, codes[start:stop], coder, held, group_field, group_weight, config, min_score,
+                             counts)
+        blocks.append(block)
         start = stop
     del codes, held
-    pairs = _BlockScores.joined(blocks)
+    kept = _Kept.joined(blocks)
     del blocks
 
-    shared = _shared_document_weights(arrays, inputs.documents, n, pairs.a, pairs.doc_agree, pairs.names_conflict)
-    score = pairs.score
-    score += np.where(shared.pairs, shared.weights - pairs.doc_weight, 0.0)
-    for start in range(0, len(score), block_pairs):
-        end = start + block_pairs
-        score[start:end] += _feature_weights(inputs.features, pairs.a[start:end], pairs.b[start:end], config)
+    shared = _shared_document_weights(arrays, inputs.documents, n, kept.a, kept.doc_agree, kept.names_conflict)
+    score = kept.score
+    score += np.where(shared.pairs, shared.weights - kept.doc_weight, 0.0)
+    score += kept.features
+    counts.add(score[kept.doc_agree])
+    values, value_counts = counts.totals()
+    accepted = score >= min_score
     too_common = int(np.count_nonzero((arrays.sizes > cap) & (group_field != BLOCK) & ~comparing_only))
-    return _Scored(pairs.a, pairs.b, score, len(score), too_common, shared.values)
+    return _Scored(kept.a[accepted], kept.b[accepted], score[accepted], int(value_counts.sum()), too_common,
+                   values, value_counts, shared.values)
 
 
 @dataclass
@@ -844,7 +891,8 @@ def cluster_roots(inputs: LinkageInput, config: LinkageConfig = LinkageConfig())
     """The root of each record's cluster (its earliest record: records are in ref order), and
     the counts behind the clusters."""
     scored = _score_all(inputs, config)
-    log2_prior_odds = estimate_log2_prior_odds(scored.score, inputs.n, config) if config.estimate_prior else None
+    log2_prior_odds = (estimate_log2_prior_odds(scored.score_values, inputs.n, config, scored.score_counts)
+                       if config.estimate_prior else None)
     cutoff = threshold(inputs.n, config, log2_prior_odds)
     accepted = scored.score >= cutoff
     a, b, score = scored.a[accepted], scored.b[accepted], scored.score[accepted]
@@ -910,7 +958,7 @@ def pair_scores(
 ) -> list[tuple[RecordRef, RecordRef, float]]:
     """Every candidate pair and its score (refs and numbers only), for diagnostics and tests."""
     representatives, _ = _collapse_duplicates(sorted(records, key=lambda r: r.ref.sort_key()))
-    scored = _score_all(LinkageInput.from_records(representatives), config)
+    scored = _score_all(LinkageInput.from_records(representatives), config, min_score=-math.inf)
     return [
         (representatives[a].ref, representatives[b].ref, score)
         for a, b, score in zip(scored.a.tolist(), scored.b.tolist(), scored.score.tolist())
