@@ -99,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
         "warnings": len(report.warnings),
         # Linux reports ru_maxrss in KiB.
         "max_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+        # The intake worker process (validation and pseudonymization), largest of its children.
+        "max_rss_children_bytes": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024,
         "rss_before_linkage_bytes": memory.before_linkage,
     }), encoding="utf-8")
     return 0 if result.loaded else 1

@@ -6,9 +6,10 @@
 
 `validate_extract` holds the whole file in memory and refuses files over 50 MB or 200,000 records.
 This path validates the file in chunks (`chunked_validation`: the normal path's intake code, per
-chunk), stages each chunk with the normal path's `stage_records` + `copy_rows` (`staging_copy`),
-then calls `load_extract` (global linkage, core tables), all inside ONE transaction opened by
-registering the submission. A file that fails validation, or any error on the way, rolls the
+chunk) and pseudonymizes each chunk with the normal path's `stage_records`, both in a worker
+process (`intake_worker`), while this process COPYs the staged batches into staging; then it calls
+`load_extract` (global linkage, core tables), all inside ONE transaction opened by registering the
+submission. A file that fails validation, or any error on the way, rolls the
 transaction back: the warehouse is as it was, and a rejected submission is registered with its
 report, as an upload would be.
 
@@ -31,11 +32,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from etl.config import load_settings
-from etl.defs.ingest.chunked_validation import STREAM_LIMITS, Checks, file_sha256, validate_stream
-from etl.defs.ingest.csv_chunks import detect_encoding
+from etl.defs.ingest.chunked_validation import STREAM_LIMITS, Checks, Validated, file_sha256
+from etl.defs.ingest.csv_chunks import TextEncoding, detect_encoding
+from etl.defs.ingest.intake_worker import IntakeJob, IntakeWorker
 from etl.defs.ingest.linkage_input import link_in_force_streamed
 from etl.defs.ingest.sealed import SUFFIX, SealedFile, discard, place, seal
-from etl.defs.ingest.staging_copy import BackgroundStaging
 from etl.defs.ingest.timing import PhaseClock
 from etl.defs.intake.contracts import Contract, load_contract
 from etl.defs.intake.findings import ExtractRejected, Finding
@@ -45,7 +46,9 @@ from etl.defs.intake.report import ReportCounts, ValidationReport
 from etl.defs.intake.validate import _declaration_findings, _report
 from etl.defs.landing.store import ACCEPTED, QUARANTINE
 from etl.defs.landing.submissions import record_submission
+from etl.defs.load.copy import copy_rows
 from etl.defs.load.core_load import PersonAssignment, load_extract
+from etl.defs.privacy.staging_rows import STAGING_COLUMNS, TOKEN_COLUMNS
 from etl.defs.privacy.keys import Keyring, Purpose
 from warehouse import tables as t
 
@@ -69,6 +72,12 @@ class _Rejected(Exception):
     def __init__(self, report: ValidationReport) -> None:
         super().__init__(f"{report.institution} {report.period}: archivo rechazado")
         self.report = report
+
+
+@dataclass
+class _Staged:
+    records: int = 0
+    ict_linked: int = 0
 
 
 @dataclass(frozen=True)
@@ -154,6 +163,31 @@ class _Ingest:
         )
         return extract_id
 
+    def stage(self, conn: sa.Connection, extract_id: int, encoding: TextEncoding) -> tuple[Validated, _Staged]:
+        """Validate and pseudonymize in a worker process (`intake_worker`), COPY its batches here."""
+        job = IntakeJob(self.contract, self.period, self.path, encoding, self.options.chunk_rows, self.options.today,
+                        self.options.limits, extract_id)
+        worker = IntakeWorker.start(job, self.keyring)
+        staged = _Staged()
+        try:
+            batches = worker.staged()
+            while True:
+                with self.clock.phase("wait for intake"):
+                    batch = next(batches, None)
+                if batch is None:
+                    break
+                with self.clock.phase("copy"):
+                    copy_rows(conn, t.staging_victim_record, STAGING_COLUMNS, batch.rows)
+                    copy_rows(conn, t.staging_match_token, TOKEN_COLUMNS, batch.tokens)
+                staged.records += len(batch.rows)
+                staged.ict_linked += batch.ict_linked
+                del batch
+            for phase, seconds in worker.seconds.items():  # the worker's own phases, summed
+                self.clock.seconds[phase] = self.clock.seconds.get(phase, 0.0) + seconds
+            return worker.result(), staged
+        finally:
+            worker.close()
+
     def link(self, conn: sa.Connection, extract_ids: list[int]) -> PersonAssignment:
         with self.clock.phase("link"):
             return link_in_force_streamed(conn, extract_ids, self.keyring)
@@ -171,17 +205,10 @@ class _Ingest:
                 extract_id = self.register(conn, self.report([]), True, accepted_path)
                 for staged_table in (t.staging_match_token, t.staging_victim_record):
                     conn.execute(staged_table.delete().where(staged_table.c.extract_id == extract_id))
-                staging = BackgroundStaging(conn, extract_id, self.keyring, self.clock)
                 try:
-                    validated = validate_stream(
-                        self.contract, self.period, self.path, encoding, chunk_rows=self.options.chunk_rows,
-                        today=self.options.today, limits=self.options.limits, clock=self.clock,
-                        on_records=staging.stage,
-                    )
+                    validated, staged = self.stage(conn, extract_id, encoding)
                 except ExtractRejected as rejected:
                     raise _Rejected(self.report(rejected.findings)) from None
-                finally:
-                    staging.finish()
                 report, checks = self.report(validated.findings, validated.counts), validated.checks
                 if not report.accepted:
                     raise _Rejected(report)
@@ -192,7 +219,7 @@ class _Ingest:
                 stored = place(self.sealed, accepted_path)
             # load_extract calls the linker: report the two apart.
             self.clock.seconds["load"] = self.clock.seconds.pop("load+link") - self.clock.seconds.get("link", 0.0)
-            return StreamResult(report, extract_id, True, loaded.records, loaded.persons_total, staging.ict_linked,
+            return StreamResult(report, extract_id, True, loaded.records, loaded.persons_total, staged.ict_linked,
                                 stored, checks, dict(self.clock.seconds))
         except _Rejected as rejected:
             quarantined = place(self.sealed, self.target(QUARANTINE))

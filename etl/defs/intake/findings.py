@@ -28,6 +28,14 @@ class Finding:
     def sort_key(self) -> tuple[int, int, str, str]:
         return (self.row if self.row is not None else -1, 0, self.column or "", self.rule)
 
+    def __reduce__(self):  # a read-only params view does not pickle (the streaming ingest's worker sends findings)
+        return (_unpickle_finding, (self.severity, self.rule, self.row, self.column, self.record, dict(self.params)))
+
+
+def _unpickle_finding(severity: Severity, rule: str, row: int | None, column: str | None, record: int | None,
+                      params: dict[str, ParamValue]) -> Finding:
+    return Finding(severity, rule, row, column, record, MappingProxyType(params))
+
 
 def finding(
     severity: Severity,
