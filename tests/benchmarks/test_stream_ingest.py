@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import signal
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from benchmarks.large_extract import write_benchmark_extract
-from etl.defs.ingest import ingest_large_extract, sealed
+from etl.defs.ingest import ingest_large_extract, intake_worker, sealed
 from etl.defs.ingest.first_seen import FirstSeen, digests
 from etl.defs.landing.store import LandingError
 from etl.defs.privacy.keys import Purpose, load_keyring
@@ -116,3 +118,48 @@ def test_first_seen_remembers_first_occurrences_across_batches() -> None:
     assert second.tolist() == [4, 2, 4, 1]
     assert len(seen) == 3
     assert seen.observe(digests([]), np.array([], dtype=np.int64)).tolist() == []
+
+
+def _nothing_written(engine: sa.Engine, landing: Path) -> None:
+    for table in ("core.fact_extract", "core.fact_victim_record", "staging.victim_record", "staging.match_token"):
+        assert _count(engine, f"SELECT count(*) FROM {table}") == 0, table
+    assert not [p for p in landing.rglob("*") if p.is_file()]
+
+
+def test_worker_failure_is_reported_by_type_without_its_message(
+    pipeline_env: str, tmp_path: Path, extract: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker is forked, so it sees this monkeypatch; its error's message might hold a value."""
+
+    def failing(records, extract_id, keyring):
+        raise ValueError("VALOR" + str(12345 * 2) + (records[0].given_names or ""))
+
+    monkeypatch.setattr(intake_worker, "stage_records", failing)
+    engine = get_engine()
+    with pytest.raises(intake_worker.IntakeWorkerFailed) as raised:
+        ingest_large_extract(engine, load_keyring(), "MP", PERIOD, extract, chunk_rows=150,
+                             landing_root=tmp_path / "landing")
+    assert "builtins.ValueError" in str(raised.value) and "in failing" in str(raised.value)
+    assert "VALOR24690" not in str(raised.value)  # the message, as it was made at run time
+    _nothing_written(engine, tmp_path / "landing")
+
+
+def test_worker_killed_midway_fails_the_ingest_and_changes_nothing(
+    pipeline_env: str, tmp_path: Path, extract: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    staged_batches = []
+    real = intake_worker.stage_records
+
+    def dying(records, extract_id, keyring):
+        if staged_batches:  # the first batch went through to the ingest process and its COPY
+            os.kill(os.getpid(), signal.SIGKILL)
+        staged_batches.append(1)
+        return real(records, extract_id, keyring)
+
+    monkeypatch.setattr(intake_worker, "stage_records", dying)
+    monkeypatch.setattr(intake_worker, "STAGE_BATCH", 100)
+    engine = get_engine()
+    with pytest.raises(intake_worker.IntakeWorkerFailed, match="código -9"):
+        ingest_large_extract(engine, load_keyring(), "MP", PERIOD, extract, chunk_rows=150,
+                             landing_root=tmp_path / "landing")
+    _nothing_written(engine, tmp_path / "landing")

@@ -38,8 +38,9 @@ from etl.defs.intake.records import VictimRecord
 from etl.defs.privacy.keys import Keyring
 from etl.defs.privacy.staging_rows import StagedExtract, stage_records
 
-# Records per stage_records call: bounds the token tuples (about 35 a record) held at once.
-STAGE_BATCH = 10_000
+# Records per stage_records call and per message: bounds the token tuples (about 35 a record, ~200
+# bytes each as Python objects) held at once on either side of the pipe.
+STAGE_BATCH = 2_000
 
 
 @dataclass(frozen=True)

@@ -193,6 +193,7 @@ def link_in_force_streamed(conn: sa.Connection, extract_ids: list[int], keyring:
         held = is_rep[idx]  # tokens of collapsed duplicate rows are not the linkage's
         builder.add(part["value"][held], rank[idx[held]], part["kind"][held])
     tokens = builder.finish()
+    del builder  # it holds the parts finish() joined, and the token records' buffer
     features = {"sex": records["sex"][is_rep], "department": records["department"][is_rep],
                 "low": records["low"][is_rep], "high": records["high"][is_rep]}
     inputs = LinkageInput(r, tokens, record_flags(tokens, r), RecordDocuments.of(tokens, r),

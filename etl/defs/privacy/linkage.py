@@ -396,12 +396,13 @@ class _WeightCodes:
         return codes // self.width, self.values[codes % self.width]
 
 
-def _best_per_key(codes: np.ndarray, width: int) -> np.ndarray:
+def _best_per_key(codes: np.ndarray, width: int, chunk: int = 4_000_000) -> np.ndarray:
     """The largest code of each key (code // width); sorts `codes` in place."""
     codes.sort()
-    keys = codes // width
     last = np.ones(len(codes), dtype=bool)
-    last[:-1] = keys[1:] != keys[:-1]
+    for start in range(0, len(codes) - 1, chunk):  # in chunks: no second array of keys as large as codes
+        stop = min(start + chunk, len(codes) - 1)
+        last[start:stop] = codes[start + 1:stop + 1] // width != codes[start:stop] // width
     return codes[last]
 
 
@@ -663,17 +664,26 @@ def _score_all(
     u = value_u(_U_OF_KIND[group_kind], arrays.sizes, n, config)
     group_weight = np.log2(_M_OF_KIND[group_kind] / u)
     group_field = _GROUP_OF_KIND[group_kind]
+    del u
     is_bare_name = np.isin(group_field, (NAME, INITIALS)) & (group_kind != _FULL_NAME_KIND)
-    cap = np.where(is_bare_name, config.max_name_token_frequency, config.max_token_frequency)
+    too_many = arrays.sizes > np.where(is_bare_name, config.max_name_token_frequency, config.max_token_frequency)
+    del is_bare_name
     # Surnames tokens never propose pairs (siblings share them); they are looked up for
     # the pairs other tokens propose, like too common tokens.
     comparing_only = group_field == SURNAMES
-    proposing = np.flatnonzero((arrays.sizes >= 2) & (arrays.sizes <= cap) & ~comparing_only)
+    proposing = np.flatnonzero((arrays.sizes >= 2) & ~too_many & ~comparing_only)
     # Too common to propose pairs; still scored (block kinds never are, so they are dropped).
-    common = np.flatnonzero(((arrays.sizes > cap) | (comparing_only & (arrays.sizes >= 2))) & (group_field != BLOCK))
+    common = np.flatnonzero((too_many | (comparing_only & (arrays.sizes >= 2))) & (group_field != BLOCK))
+    too_common = int(np.count_nonzero(too_many & (group_field != BLOCK) & ~comparing_only))
+    del too_many, comparing_only
 
     codes, coder = _agreements(arrays, proposing, group_field, group_weight, n)
+    del proposing
     held = _CommonTokens(arrays, common)
+    del common
+    # A LinkageInput is scored once: its token record lists (4 bytes a token, the largest array)
+    # have served once the pairs and the common-token index exist.
+    arrays.rec = np.zeros(0, dtype=np.int32)
     counts = _ScoreCounts()
     # Pairs are scored a block at a time (codes come sorted by pair): what one pair costs while
     # scored (~150 bytes) is paid for one block only, and past it only the few pairs that may be
@@ -701,7 +711,6 @@ def _score_all(
     counts.add(score[kept.doc_agree])
     values, value_counts = counts.totals()
     accepted = score >= min_score
-    too_common = int(np.count_nonzero((arrays.sizes > cap) & (group_field != BLOCK) & ~comparing_only))
     return _Scored(kept.a[accepted], kept.b[accepted], score[accepted], int(value_counts.sum()), too_common,
                    values, value_counts, shared.values)
 
