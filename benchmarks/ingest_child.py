@@ -6,8 +6,8 @@ The warehouse and the master secret come from the environment (never the command
 local user can read): OBSERVATORIO_DATABASE_URL and OBSERVATORIO_SECRET_KEY, set by benchmarks.run.
 The result file holds timings, counts and rule codes only: never a value from the extract.
 Besides the process's peak, it records the peak reached before global linkage starts (the
-streaming part alone), by wrapping the linker the ingest calls: instrumentation of this
-benchmark process only.
+streaming part alone, this process and its intake worker together), by wrapping the linker the
+ingest calls: instrumentation of this benchmark process only.
 """
 
 from __future__ import annotations
@@ -42,16 +42,24 @@ class PeakBeforeLinkage:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
+    def _rss(self) -> int:
+        """This process and its intake worker (`etl.defs.ingest.intake_worker`), at this moment."""
+        try:
+            children = self.process.children(recursive=True)
+            return self.process.memory_info().rss + sum(c.memory_info().rss for c in children)
+        except psutil.Error:  # a worker exiting between the listing and the reading
+            return self.process.memory_info().rss
+
     def _sample(self) -> None:
         while not self._stop.wait(SAMPLE_SECONDS):
-            self.peak = max(self.peak, self.process.memory_info().rss)
+            self.peak = max(self.peak, self._rss())
 
     def __enter__(self) -> PeakBeforeLinkage:
         original = stream.link_in_force_streamed
 
         def link(*args, **kwargs):
             if self.before_linkage is None:
-                self.before_linkage = max(self.peak, self.process.memory_info().rss)
+                self.before_linkage = max(self.peak, self._rss())
             return original(*args, **kwargs)
 
         self._original = original

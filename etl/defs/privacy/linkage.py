@@ -431,8 +431,16 @@ def _agreements(
             group = np.repeat(chosen, len(i))
             parts.append(_best_per_key(coder.encode((a * n + b) * _FIELDS + group_field[group], group_weight[group]),
                                        coder.width))
-    codes = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-    del parts
+    # Joined part by part into one array whose pages are touched as it fills: never the parts
+    # and a full copy of them at once.
+    codes = np.empty(sum(len(part) for part in parts), dtype=np.int64)
+    filled = 0
+    parts.reverse()
+    while parts:
+        part = parts.pop()
+        codes[filled:filled + len(part)] = part
+        filled += len(part)
+        del part
     return _best_per_key(codes, coder.width), coder
 
 
