@@ -16,6 +16,7 @@ from benchmarks.large_extract import write_benchmark_extract
 from etl.defs.ingest import ingest_large_extract, intake_worker, sealed
 from etl.defs.ingest.first_seen import FirstSeen, digests
 from etl.defs.landing.store import LandingError
+from etl.defs.load.copy import plain_copy_text
 from etl.defs.privacy.keys import Purpose, load_keyring
 from etl.infra.database import get_engine
 from etl.synthetic import mp_extract
@@ -163,3 +164,12 @@ def test_worker_killed_midway_fails_the_ingest_and_changes_nothing(
         ingest_large_extract(engine, load_keyring(), "MP", PERIOD, extract, chunk_rows=150,
                              landing_root=tmp_path / "landing")
     _nothing_written(engine, tmp_path / "landing")
+
+
+def test_plain_copy_text_refuses_what_would_need_escaping() -> None:
+    good = [(7, 1, "name_full", "0a1b2c3d4e5f6071", "k1"), (7, 2, "doc_ci", "ffffffffffffffff", "k1")]
+    assert plain_copy_text(good, 5) == b"7\t1\tname_full\t0a1b2c3d4e5f6071\tk1\n7\t2\tdoc_ci\tffffffffffffffff\tk1\n"
+    for bad in ([(7, 1, "a\tb", "c", "d")], [(7, 1, "a\\b", "c", "d")], [(7, 1, "á", "c", "d")],
+                [(7, 1, "a", "c")], [(7, None, "a", "c", "d")], [(7, 1.5, "a", "c", "d")]):
+        with pytest.raises((ValueError, TypeError)):
+            plain_copy_text(bad, 5)

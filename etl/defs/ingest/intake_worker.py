@@ -1,7 +1,7 @@
 """Read, validate and pseudonymize a large extract in a worker process; the caller COPYs what it sends.
 
     worker = IntakeWorker.start(job, keyring)
-    for staged in worker.staged():      # StagedExtract batches: pseudonyms and codes only
+    for staged in worker.staged():      # StagedBatch: pseudonyms and codes only
         copy_rows(...)
     validated = worker.result()         # the validation (raises ExtractRejected as validate_stream does)
 
@@ -36,11 +36,22 @@ from etl.defs.intake.findings import ExtractRejected
 from etl.defs.intake.readers.base import ReadLimits
 from etl.defs.intake.records import VictimRecord
 from etl.defs.privacy.keys import Keyring
-from etl.defs.privacy.staging_rows import StagedExtract, stage_records
+from etl.defs.load.copy import plain_copy_text
+from etl.defs.privacy.staging_rows import TOKEN_COLUMNS, stage_records
 
 # Records per stage_records call and per message: bounds the token tuples (about 35 a record, ~200
 # bytes each as Python objects) held at once on either side of the pipe.
 STAGE_BATCH = 2_000
+
+
+@dataclass(frozen=True)
+class StagedBatch:
+    """What the worker sends per batch: staging rows as tuples, and the match tokens (35 a record)
+    already in COPY's text format, so that the ingest process never holds them as Python objects."""
+
+    rows: list[tuple[Any, ...]]
+    token_copy_text: bytes  # TOKEN_COLUMNS
+    ict_linked: int
 
 
 @dataclass(frozen=True)
@@ -66,8 +77,11 @@ def _work(send: Connection, job: IntakeJob, keyring: Keyring) -> None:
         for start in range(0, len(records), STAGE_BATCH):
             with clock.phase("pseudonymize"):
                 staged = stage_records(records[start:start + STAGE_BATCH], job.extract_id, keyring)
+            with clock.phase("format tokens"):
+                batch = StagedBatch(staged.rows, plain_copy_text(staged.tokens, len(TOKEN_COLUMNS)), staged.ict_linked)
+            del staged
             with clock.phase("send"):
-                send.send(("staged", staged))
+                send.send(("staged", batch))
 
     try:
         validated = validate_stream(
@@ -104,7 +118,7 @@ class IntakeWorker:
         send.close()  # the worker's end: once it exits, receive sees end of file
         return cls(process, receive)
 
-    def staged(self) -> Iterator[StagedExtract]:
+    def staged(self) -> Iterator[StagedBatch]:
         """The worker's staged batches, as it makes them (each arrives whole, one at a time)."""
         while True:
             try:

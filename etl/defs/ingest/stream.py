@@ -46,7 +46,7 @@ from etl.defs.intake.report import ReportCounts, ValidationReport
 from etl.defs.intake.validate import _declaration_findings, _report
 from etl.defs.landing.store import ACCEPTED, QUARANTINE
 from etl.defs.landing.submissions import record_submission
-from etl.defs.load.copy import copy_rows
+from etl.defs.load.copy import copy_rows, copy_text
 from etl.defs.load.core_load import PersonAssignment, load_extract
 from etl.defs.privacy.staging_rows import STAGING_COLUMNS, TOKEN_COLUMNS
 from etl.defs.privacy.keys import Keyring, Purpose
@@ -178,7 +178,7 @@ class _Ingest:
                     break
                 with self.clock.phase("copy"):
                     copy_rows(conn, t.staging_victim_record, STAGING_COLUMNS, batch.rows)
-                    copy_rows(conn, t.staging_match_token, TOKEN_COLUMNS, batch.tokens)
+                    copy_text(conn, t.staging_match_token, TOKEN_COLUMNS, batch.token_copy_text)
                 staged.records += len(batch.rows)
                 staged.ict_linked += batch.ict_linked
                 del batch
