@@ -374,8 +374,8 @@ class TokenGroupBuilder:
 
 
 _FIELDS = 8  # pair key = pair id * _FIELDS + field
-_MAX_BATCH_PAIRS = 2_000_000
-_BLOCK_PAIRS = 500_000  # candidate pairs scored at once
+_MAX_BATCH_PAIRS = 1_000_000
+_BLOCK_PAIRS = 250_000  # candidate pairs scored at once
 
 
 class _WeightCodes:
@@ -454,7 +454,7 @@ class _CommonTokens:
     array of record * groups + group: a record's groups are one contiguous run, and "does record
     b hold group g" is one binary search. 8 bytes per token, where separate index arrays cost 40."""
 
-    def __init__(self, arrays: _Arrays, common: np.ndarray, chunk_tokens: int = 4_000_000) -> None:
+    def __init__(self, arrays: _Arrays, common: np.ndarray, chunk_tokens: int = 1_000_000) -> None:
         self.groups = np.int64(len(arrays.sizes))
         sizes = arrays.sizes[common].astype(np.int64)
         self.keys = np.empty(int(sizes.sum()), dtype=np.int64)
