@@ -5,17 +5,20 @@ import secrets
 import time
 from collections import Counter
 
+import numpy as np
 import pytest
 
 from etl.defs.privacy.evaluation import Prediction, TruthRecord, evaluate
 from etl.defs.privacy.keys import Keyring
 from etl.defs.privacy.linkage import (
     LinkageConfig,
+    estimate_log2_prior_odds,
     link,
     link_records,
     pair_scores,
     score_pair,
     shared_document_values,
+    lowest_threshold,
     threshold,
 )
 from etl.defs.privacy.tokens import tokenize
@@ -194,3 +197,17 @@ def test_repeated_ref_is_refused_without_naming_the_case_key() -> None:
     with pytest.raises(ValueError) as error:
         link([record, record], KEYRING)
     assert "1532" not in str(error.value) and "fila 3" in str(error.value)
+
+
+@pytest.mark.parametrize("n", [2, 3, 50, 1_000, 200_000, 1_000_000])
+def test_no_threshold_is_below_the_lowest_one(n: int) -> None:
+    """Linkage drops pairs scoring below `lowest_threshold` before the prior is estimated: no
+    estimate may give a threshold under it, however many pairs look like matches."""
+    config = LinkageConfig()
+    rng = np.random.default_rng(n)
+    lowest = lowest_threshold(n, config)
+    assert threshold(n, config) >= lowest
+    for scores in (np.zeros(0), np.full(5 * n, 80.0), np.full(n, -30.0), rng.normal(0.0, 25.0, 10 * n)):
+        assert threshold(n, config, estimate_log2_prior_odds(scores, n, config)) >= lowest
+        values, counts = np.unique(scores, return_counts=True)
+        assert threshold(n, config, estimate_log2_prior_odds(values, n, config, counts)) >= lowest

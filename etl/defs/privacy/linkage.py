@@ -165,6 +165,18 @@ def threshold(n_records: int, config: LinkageConfig, log2_prior_odds: float | No
     return max(config.min_threshold, config.margin - log2_prior_odds)
 
 
+def lowest_threshold(n_records: int, config: LinkageConfig) -> float:
+    """A bound below every threshold `threshold` can give for `n_records` records, whatever the
+    prior's estimate: that estimate never exceeds the odds of `max_duplicates_per_record`
+    matching records per record. Pairs scoring below it are never accepted."""
+    all_pairs = n_records * (n_records - 1) / 2
+    configured = threshold(n_records, config)
+    if all_pairs < 1 or config.max_duplicates_per_record <= 0:
+        return min(configured, config.min_threshold)
+    ceiling = math.log2(config.max_duplicates_per_record * n_records / 2 / all_pairs)
+    return min(configured, max(config.min_threshold, config.margin - ceiling))
+
+
 def estimate_log2_prior_odds(
     scores: np.ndarray, n_records: int, config: LinkageConfig, counts: np.ndarray | None = None
 ) -> float:
@@ -664,9 +676,9 @@ def _score_all(
     inputs: LinkageInput, config: LinkageConfig, min_score: float | None = None, block_pairs: int = _BLOCK_PAIRS
 ) -> _Scored:
     """Score every candidate pair; keep those scoring at least `min_score` (by default the lowest
-    threshold a pair could need, `config.min_threshold`), count the others by score."""
+    threshold a pair could need, `lowest_threshold`), count the others by score."""
     n = inputs.n
-    min_score = config.min_threshold if min_score is None else min_score
+    min_score = lowest_threshold(n, config) if min_score is None else min_score
     arrays = inputs.tokens
     group_kind = arrays.kind
     u = value_u(_U_OF_KIND[group_kind], arrays.sizes, n, config)
