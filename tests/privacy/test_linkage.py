@@ -8,6 +8,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
+from etl.defs.privacy import linkage
 from etl.defs.privacy.evaluation import Prediction, TruthRecord, evaluate
 from etl.defs.privacy.keys import Keyring
 from etl.defs.privacy.linkage import (
@@ -211,3 +212,16 @@ def test_no_threshold_is_below_the_lowest_one(n: int) -> None:
         assert threshold(n, config, estimate_log2_prior_odds(scores, n, config)) >= lowest
         values, counts = np.unique(scores, return_counts=True)
         assert threshold(n, config, estimate_log2_prior_odds(values, n, config, counts)) >= lowest
+
+
+def test_pairs_made_in_ranges_and_scored_in_blocks_link_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A million records are paired one range of first records at a time and scored in blocks;
+    the persons, pairs and counts must not depend on how the work is cut."""
+    records = _tokenized(synthesize(1500, seed=3)[0])
+    whole = link_records(records, KEYRING)
+    scores = pair_scores(records)
+    monkeypatch.setattr(linkage, "_RANGE_PAIRS", 200)  # dozens of ranges
+    monkeypatch.setattr(linkage, "_BLOCK_PAIRS", 37)  # blocks that end mid-range
+    cut = link_records(records, KEYRING)
+    assert cut == whole and whole.accepted_pairs > 0
+    assert pair_scores(records) == scores

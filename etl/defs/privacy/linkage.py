@@ -388,6 +388,7 @@ class TokenGroupBuilder:
 _FIELDS = 8  # pair key = pair id * _FIELDS + field
 _MAX_BATCH_PAIRS = 1_000_000
 _BLOCK_PAIRS = 250_000  # candidate pairs scored at once
+_RANGE_PAIRS = 8_000_000  # token co-holdings made into pairs at once (before reduction per pair)
 
 
 class _WeightCodes:
@@ -419,15 +420,17 @@ def _best_per_key(codes: np.ndarray, width: int, chunk: int = 4_000_000) -> np.n
 
 
 def _agreements(
-    arrays: _Arrays, proposing: np.ndarray, group_field: np.ndarray, group_weight: np.ndarray, n: int
-) -> tuple[np.ndarray, _WeightCodes]:
+    arrays: _Arrays, proposing: np.ndarray, group_field: np.ndarray, group_weight: np.ndarray, n: int,
+    coder: _WeightCodes, first_records: tuple[int, int],
+) -> np.ndarray:
     """The best agreement per pair and field among proposing tokens, as sorted codes
-    (`_WeightCodes`: key = pair key, (a * n + b) * _FIELDS + field).
+    (`_WeightCodes`: key = pair key, (a * n + b) * _FIELDS + field), for the pairs whose first
+    record a is in `first_records` (a half-open range).
 
     Pairs are generated one group size at a time and reduced at once, so a pair sharing many
     tokens (all the one-typo variants of a name) costs one entry per field, not one per token.
     """
-    coder = _WeightCodes(group_weight, n)
+    low, high = first_records
     parts = []
     sizes = arrays.sizes[proposing]
     for size in np.unique(sizes):
@@ -441,6 +444,9 @@ def _agreements(
             a = arrays.rec[base + i].ravel().astype(np.int64)
             b = arrays.rec[base + j].ravel().astype(np.int64)
             group = np.repeat(chosen, len(i))
+            if low > 0 or high < n:
+                inside = (a >= low) & (a < high)
+                a, b, group = a[inside], b[inside], group[inside]
             parts.append(_best_per_key(coder.encode((a * n + b) * _FIELDS + group_field[group], group_weight[group]),
                                        coder.width))
     # Joined part by part into one array whose pages are touched as it fills: never the parts
@@ -453,7 +459,7 @@ def _agreements(
         codes[filled:filled + len(part)] = part
         filled += len(part)
         del part
-    return _best_per_key(codes, coder.width), coder
+    return _best_per_key(codes, coder.width)
 
 
 def _ranks_within(sizes: np.ndarray) -> np.ndarray:
@@ -673,12 +679,13 @@ def _score_block(
 
 
 def _score_all(
-    inputs: LinkageInput, config: LinkageConfig, min_score: float | None = None, block_pairs: int = _BLOCK_PAIRS
+    inputs: LinkageInput, config: LinkageConfig, min_score: float | None = None, block_pairs: int | None = None
 ) -> _Scored:
     """Score every candidate pair; keep those scoring at least `min_score` (by default the lowest
     threshold a pair could need, `lowest_threshold`), count the others by score."""
     n = inputs.n
     min_score = lowest_threshold(n, config) if min_score is None else min_score
+    block_pairs = block_pairs or _BLOCK_PAIRS
     arrays = inputs.tokens
     group_kind = arrays.kind
     u = value_u(_U_OF_KIND[group_kind], arrays.sizes, n, config)
@@ -697,30 +704,35 @@ def _score_all(
     too_common = int(np.count_nonzero(too_many & (group_field != BLOCK) & ~comparing_only))
     del too_many, comparing_only
 
-    codes, coder = _agreements(arrays, proposing, group_field, group_weight, n)
-    del proposing
     held = _CommonTokens(arrays, common)
     del common
-    # A LinkageInput is scored once: its token record lists (4 bytes a token, the largest array)
-    # have served once the pairs and the common-token index exist.
-    arrays.rec = np.zeros(0, dtype=np.int32)
+    coder = _WeightCodes(group_weight, n)
     counts = _ScoreCounts()
-    # Pairs are scored a block at a time (codes come sorted by pair): what one pair costs while
-    # scored (~150 bytes) is paid for one block only, and past it only the few pairs that may be
-    # accepted are kept; the others are counted by score.
+    # Pairs are made for one range of first records at a time, and scored a block at a time
+    # (codes come sorted by pair): what one pair costs while scored (~150 bytes) is paid for one
+    # block only, and past it only the few pairs that may be accepted are kept; the others are
+    # counted by score. Ranges in record order keep the pairs in (a, b) order.
+    sizes = arrays.sizes[proposing].astype(np.int64)
+    ranges = max(1, math.ceil(int((sizes * (sizes - 1) // 2).sum()) / _RANGE_PAIRS))
+    del sizes
+    bounds = [n * k // ranges for k in range(ranges + 1)]
     blocks = []
     per_pair = coder.width * _FIELDS
-    start = 0
-    candidates = 0
-    while start < len(codes):
-        stop = min(start + block_pairs, len(codes))
-        if stop < len(codes):  # end the block where a pair ends
-            stop = int(np.searchsorted(codes, (codes[stop - 1] // per_pair + 1) * per_pair))
-        block = _score_block(inputs, codes[start:stop], coder, held, group_field, group_weight, config, min_score,
-                             counts)
-        blocks.append(block)
-        start = stop
-    del codes, held
+    for low, high in zip(bounds, bounds[1:]):
+        codes = _agreements(arrays, proposing, group_field, group_weight, n, coder, (low, high))
+        start = 0
+        while start < len(codes):
+            stop = min(start + block_pairs, len(codes))
+            if stop < len(codes):  # end the block where a pair ends
+                stop = int(np.searchsorted(codes, (codes[stop - 1] // per_pair + 1) * per_pair))
+            blocks.append(_score_block(inputs, codes[start:stop], coder, held, group_field, group_weight, config,
+                                       min_score, counts))
+            start = stop
+        del codes
+    del held, proposing
+    # A LinkageInput is scored once: its token record lists (4 bytes a token, the largest array)
+    # have served once every pair is made.
+    arrays.rec = np.zeros(0, dtype=np.int32)
     kept = _Kept.joined(blocks)
     del blocks
 
