@@ -35,8 +35,8 @@ from etl.defs.intake.contracts import Contract
 from etl.defs.intake.findings import ExtractRejected
 from etl.defs.intake.readers.base import ReadLimits
 from etl.defs.intake.records import VictimRecord
-from etl.defs.privacy.keys import Keyring
 from etl.defs.load.copy import plain_copy_text
+from etl.defs.privacy.keys import Keyring
 from etl.defs.privacy.staging_rows import TOKEN_COLUMNS, stage_records
 
 # Records per stage_records call and per message: bounds the token tuples (about 35 a record, ~200

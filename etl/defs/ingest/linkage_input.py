@@ -32,10 +32,10 @@ from etl.defs.privacy.keys import Keyring, Purpose
 from etl.defs.privacy.linkage import (
     LinkageInput,
     RecordDocuments,
+    TokenGroupBuilder,
     cluster_roots,
     person_key_of,
     record_flags,
-    TokenGroupBuilder,
 )
 from etl.defs.privacy.pseudonym import TOKEN_BYTES
 from etl.defs.privacy.staging_rows import UNKNOWN_DEPARTMENT

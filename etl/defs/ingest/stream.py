@@ -49,8 +49,8 @@ from etl.defs.landing.store import ACCEPTED, QUARANTINE
 from etl.defs.landing.submissions import record_submission
 from etl.defs.load.copy import copy_rows, copy_text
 from etl.defs.load.core_load import PersonAssignment, load_extract
-from etl.defs.privacy.staging_rows import STAGING_COLUMNS, TOKEN_COLUMNS
 from etl.defs.privacy.keys import Keyring, Purpose
+from etl.defs.privacy.staging_rows import STAGING_COLUMNS, TOKEN_COLUMNS
 from warehouse import tables as t
 
 
@@ -73,12 +73,6 @@ class _Rejected(Exception):
     def __init__(self, report: ValidationReport) -> None:
         super().__init__(f"{report.institution} {report.period}: archivo rechazado")
         self.report = report
-
-
-@dataclass
-class _Staged:
-    records: int = 0
-    ict_linked: int = 0
 
 
 @dataclass(frozen=True)
@@ -165,12 +159,13 @@ class _Ingest:
         )
         return extract_id
 
-    def stage(self, conn: sa.Connection, extract_id: int, encoding: TextEncoding) -> tuple[Validated, _Staged]:
-        """Validate and pseudonymize in a worker process (`intake_worker`), COPY its batches here."""
+    def stage(self, conn: sa.Connection, extract_id: int, encoding: TextEncoding) -> tuple[Validated, int]:
+        """Validate and pseudonymize in a worker process (`intake_worker`), COPY its batches here.
+        Returns the validation and how many staged records are ICT-linked."""
         job = IntakeJob(self.contract, self.period, self.path, encoding, self.options.chunk_rows, self.options.today,
                         self.options.limits, extract_id)
         worker = IntakeWorker.start(job, self.keyring)
-        staged = _Staged()
+        ict_linked = 0
         try:
             batches = worker.staged()
             while True:
@@ -181,12 +176,11 @@ class _Ingest:
                 with self.clock.phase("copy"):
                     copy_rows(conn, t.staging_victim_record, STAGING_COLUMNS, batch.rows)
                     copy_text(conn, t.staging_match_token, TOKEN_COLUMNS, batch.token_copy_text)
-                staged.records += len(batch.rows)
-                staged.ict_linked += batch.ict_linked
+                ict_linked += batch.ict_linked
                 del batch
             for phase, seconds in worker.seconds.items():  # the worker's own phases, summed
                 self.clock.seconds[phase] = self.clock.seconds.get(phase, 0.0) + seconds
-            return worker.result(), staged
+            return worker.result(), ict_linked
         finally:
             worker.close()
 
@@ -208,7 +202,7 @@ class _Ingest:
                 for staged_table in (t.staging_match_token, t.staging_victim_record):
                     conn.execute(staged_table.delete().where(staged_table.c.extract_id == extract_id))
                 try:
-                    validated, staged = self.stage(conn, extract_id, encoding)
+                    validated, ict_linked = self.stage(conn, extract_id, encoding)
                 except ExtractRejected as rejected:
                     raise _Rejected(self.report(rejected.findings)) from None
                 report, checks = self.report(validated.findings, validated.counts), validated.checks
@@ -221,7 +215,7 @@ class _Ingest:
                 stored = place(self.sealed, accepted_path)
             # load_extract calls the linker: report the two apart.
             self.clock.seconds["load"] = self.clock.seconds.pop("load+link") - self.clock.seconds.get("link", 0.0)
-            return StreamResult(report, extract_id, True, loaded.records, loaded.persons_total, staged.ict_linked,
+            return StreamResult(report, extract_id, True, loaded.records, loaded.persons_total, ict_linked,
                                 stored, checks, dict(self.clock.seconds))
         except _Rejected as rejected:
             quarantined = place(self.sealed, self.target(QUARANTINE))

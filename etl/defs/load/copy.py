@@ -11,7 +11,8 @@ import sqlalchemy as sa
 
 def _copy_from_stdin(table: sa.Table, columns: Sequence[str]) -> str:
     qualified = f'{table.schema}."{table.name}"' if table.schema else f'"{table.name}"'
-    return f"COPY {qualified} ({', '.join(f'{chr(34)}{c}{chr(34)}' for c in columns)}) FROM STDIN"
+    column_list = ", ".join(f'"{c}"' for c in columns)
+    return f"COPY {qualified} ({column_list}) FROM STDIN"
 
 
 def copy_rows(conn: sa.Connection, table: sa.Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:

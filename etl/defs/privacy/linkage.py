@@ -307,9 +307,6 @@ class _Arrays:
     kind: np.ndarray  # uint8, per group
     value: np.ndarray  # uint64, per group
 
-    def token_kinds(self) -> np.ndarray:
-        return np.repeat(self.kind, self.sizes)
-
     def members(self, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(group, record) of every token of `groups`, group by group."""
         sizes = self.sizes[groups]
