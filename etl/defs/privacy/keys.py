@@ -38,6 +38,8 @@ from typing import Any
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from etl.defs.privacy.prekeyed_hmac import PrekeyedHmacSha256
+
 ENV_SECRET_KEY = "OBSERVATORIO_SECRET_KEY"
 ENV_SECRET_KEY_FILE = "OBSERVATORIO_SECRET_KEY_FILE"
 MIN_SECRET_BYTES = 32
@@ -177,7 +179,7 @@ class Keyring:
         if not generations:
             raise SecretConfigError(f"no hay clave maestra configurada. {HOW_TO_SET}")
         self.generations = tuple(generations)
-        self._bases: dict[str, tuple[Any, ...]] = {}
+        self._bases: dict[str, tuple[PrekeyedHmacSha256, ...]] = {}
 
     @classmethod
     def from_secrets(cls, secrets_chain: Sequence[bytes]) -> Keyring:
@@ -204,11 +206,11 @@ class Keyring:
         """Fernet keys of every generation, newest first (for MultiFernet decryption)."""
         return tuple(base64.urlsafe_b64encode(k) for k in reversed(self.derived_keys(purpose)))
 
-    def hmac_bases(self, purpose: Purpose | str) -> tuple[Any, ...]:
-        """Pre-keyed HMAC objects (copied per message: keying once makes tokenizing fast)."""
+    def hmac_bases(self, purpose: Purpose | str) -> tuple[PrekeyedHmacSha256, ...]:
+        """Pre-keyed HMACs of every generation, oldest first (keying once makes tokenizing fast)."""
         label = str(purpose)
         if label not in self._bases:
-            self._bases[label] = tuple(hmac.new(k, digestmod=hashlib.sha256) for k in self.derived_keys(label))
+            self._bases[label] = tuple(PrekeyedHmacSha256(k) for k in self.derived_keys(label))
         return self._bases[label]
 
     def extended(self, new_secret: bytes) -> Keyring:

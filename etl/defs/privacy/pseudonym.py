@@ -49,9 +49,7 @@ def keyed_digest(keyring: Keyring, purpose: Purpose | str, message: bytes) -> by
     size = TOKEN_BYTES[str(purpose)]
     value = message
     for base in keyring.hmac_bases(purpose):
-        mac = base.copy()
-        mac.update(value)
-        value = mac.digest()[:size]
+        value = base.digest(value)[:size]
     return value
 
 
