@@ -109,3 +109,35 @@ def test_duplicate_record_in_month_rejected(conn: sa.Connection) -> None:
     conn.execute(t.fact_victim_record.insert().values(**row))
     _violates(conn, "uq_fact_victim_record_institution_id_month_id_source_row",
               t.fact_victim_record.insert().values(**row))
+
+
+def _token(extract_id: int, source_row: int = 1):
+    return t.staging_match_token.insert().values(
+        extract_id=extract_id, source_row=source_row, token_kind="phone", token="ab" * 8, key_id="k"
+    )
+
+
+def test_match_token_of_a_missing_extract_rejected(conn: sa.Connection) -> None:
+    """Checked per statement (migration 0012), under the foreign key's name, for inserts and updates."""
+    extract_id = _extract(conn)
+    conn.execute(_token(extract_id))
+    _violates(conn, "fk_match_token_extract_id_fact_extract", _token(extract_id + 1000))
+    _violates(conn, "fk_match_token_extract_id_fact_extract", sa.text(
+        f"INSERT INTO staging.match_token VALUES ({extract_id}, 2, 'phone', 'cd', 'k'), "
+        f"({extract_id + 1000}, 3, 'phone', 'ef', 'k')"
+    ))
+    _violates(conn, "fk_match_token_extract_id_fact_extract", t.staging_match_token.update().values(
+        extract_id=extract_id + 1000))
+    assert conn.execute(sa.text("SELECT count(*) FROM staging.match_token")).scalar_one() == 1
+
+
+def test_extract_with_staged_tokens_cannot_be_deleted_or_renumbered(conn: sa.Connection) -> None:
+    held, free = _extract(conn), _extract(conn, is_current=False, content_sha256="c" * 64)
+    conn.execute(_token(held))
+    fe = t.fact_extract
+    _violates(conn, "fk_match_token_extract_id_fact_extract", fe.delete().where(fe.c.extract_id == held))
+    _violates(conn, "fk_match_token_extract_id_fact_extract",
+              fe.update().where(fe.c.extract_id == held).values(extract_id=held + 1000))
+    conn.execute(fe.update().where(fe.c.extract_id == held).values(uploader="otro"))  # other columns: free
+    conn.execute(fe.delete().where(fe.c.extract_id == free))  # no tokens: nothing holds it
+    assert conn.execute(sa.select(sa.func.count()).select_from(fe).where(fe.c.extract_id == held)).scalar_one() == 1

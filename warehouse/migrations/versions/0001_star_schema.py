@@ -32,6 +32,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # The table module no longer declares match_token's foreign key (revision 0012 replaced it
+    # with triggers; its downgrade puts it back), so drop_all cannot see that it goes first.
+    op.execute("DROP TABLE IF EXISTS staging.match_token")
     t.metadata.drop_all(op.get_bind(), tables=TABLES)
     for schema in reversed(t.SCHEMAS):
         op.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
