@@ -157,8 +157,8 @@ def run(server: str, workdir: Path, sizes: IngestSizes, seed: int = 1) -> list[R
     if not child["loaded"]:
         raise RuntimeError(f"la ingesta no cargó el archivo (errores: {child['error_rules']})")
     wall = child["wall_seconds"]
-    # The ingest process and its intake worker: polled together (their sum at each moment), and
-    # each one's own exact peak (the worker's while streaming, the ingest's in global linkage).
+    # The ingest process and its two intake workers: polled together (their sum at each moment),
+    # and each one's own exact peak (the workers' while streaming, the ingest's in global linkage).
     rss = max(child["max_rss_bytes"], child.get("max_rss_children_bytes", 0), polled_peak)
     size = f"{sizes.rows:,} MP rows ({file_mb:,.0f} MB)"
     phases = child["phases"]
@@ -178,20 +178,21 @@ def run(server: str, workdir: Path, sizes: IngestSizes, seed: int = 1) -> list[R
             naive_seconds / wall >= TARGET_NAIVE_SPEEDUP,
             f"measured {naive_measured:,.1f} s on a {naive_rows:,}-row slice, scaled linearly ×{scale:g}; "
             "default to_sql (row inserts), no validation"),
-        Row("(b) Peak memory of the ingest", "peak RSS MiB (ingest process and its intake worker)", rss / 2**20,
+        Row("(b) Peak memory of the ingest", "peak RSS MiB (ingest process and its intake workers)", rss / 2**20,
             f"file {file_mb:,.0f} MB", rss / 2**20 / file_mb, "≤ 1,024 MiB", rss <= TARGET_RSS_BYTES,
-            f"ru_maxrss: ingest process {child['max_rss_bytes'] / 2**20:,.0f} MiB, intake worker "
+            f"ru_maxrss: ingest process {child['max_rss_bytes'] / 2**20:,.0f} MiB, largest intake worker "
             f"{child.get('max_rss_children_bytes', 0) / 2**20:,.0f} MiB; both polled together "
             f"{polled_peak / 2**20:,.0f} MiB"),
         Row("(b) Peak memory before global linkage", "peak RSS MiB (read, validate, stage)",
             child["rss_before_linkage_bytes"] / 2**20, f"file {file_mb:,.0f} MB",
             child["rss_before_linkage_bytes"] / 2**20 / file_mb, "≤ 1,024 MiB",
             child["rss_before_linkage_bytes"] <= TARGET_RSS_BYTES,
-            "the streaming part alone (ingest process + intake worker, polled); linkage then needs every "
+            "the streaming part alone (ingest process + intake workers, polled); linkage then needs every "
             "record in force at once"),
     ]
     for phase, seconds in phases.items():
         rows.append(Row("(a) Ingest phase", f"{phase} s", seconds, f"whole ingest {wall:,.0f} s", seconds / wall,
-                        note="ratio: share of the wall time; the intake worker's phases (read, validate, pseudonymize, "
-                        "send) overlap this process's (copy, wait for intake)"))
+                        note="ratio: share of the wall time; the intake workers' phases (read, validate, "
+                        "classify ICT, send records | wait for records, pseudonymize, format tokens, send) overlap "
+                        "each other and this process's (copy, wait for intake)"))
     return rows

@@ -6,7 +6,7 @@ The warehouse and the master secret come from the environment (never the command
 local user can read): OBSERVATORIO_DATABASE_URL and OBSERVATORIO_SECRET_KEY, set by benchmarks.run.
 The result file holds timings, counts and rule codes only: never a value from the extract.
 Besides the process's peak, it records the peak reached before global linkage starts (the
-streaming part alone, this process and its intake worker together), by wrapping the linker the
+streaming part alone, this process and its intake workers together), by wrapping the linker the
 ingest calls: instrumentation of this benchmark process only.
 """
 
@@ -43,7 +43,7 @@ class PeakBeforeLinkage:
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
     def _rss(self) -> int:
-        """This process and its intake worker (`etl.defs.ingest.intake_worker`), at this moment."""
+        """This process and its intake workers (`etl.defs.ingest.intake_worker`), at this moment."""
         try:
             children = self.process.children(recursive=True)
             return self.process.memory_info().rss + sum(c.memory_info().rss for c in children)
@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         "warnings": len(report.warnings),
         # Linux reports ru_maxrss in KiB.
         "max_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
-        # The intake worker process (validation and pseudonymization), largest of its children.
+        # The intake workers (validation, pseudonymization): the larger one's peak.
         "max_rss_children_bytes": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024,
         "rss_before_linkage_bytes": memory.before_linkage,
     }), encoding="utf-8")

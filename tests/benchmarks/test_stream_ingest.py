@@ -132,7 +132,7 @@ def test_worker_failure_is_reported_by_type_without_its_message(
 ) -> None:
     """The worker is forked, so it sees this monkeypatch; its error's message might hold a value."""
 
-    def failing(records, extract_id, keyring):
+    def failing(records, extract_id, keyring, assessments=None):
         raise ValueError("VALOR" + str(12345 * 2) + (records[0].given_names or ""))
 
     monkeypatch.setattr(intake_worker, "stage_records", failing)
@@ -151,16 +151,37 @@ def test_worker_killed_midway_fails_the_ingest_and_changes_nothing(
     staged_batches = []
     real = intake_worker.stage_records
 
-    def dying(records, extract_id, keyring):
+    def dying(records, extract_id, keyring, assessments=None):
         if staged_batches:  # the first batch went through to the ingest process and its COPY
             os.kill(os.getpid(), signal.SIGKILL)
         staged_batches.append(1)
-        return real(records, extract_id, keyring)
+        return real(records, extract_id, keyring, assessments)
 
     monkeypatch.setattr(intake_worker, "stage_records", dying)
     monkeypatch.setattr(intake_worker, "STAGE_BATCH", 100)
     engine = get_engine()
     with pytest.raises(intake_worker.IntakeWorkerFailed, match="código -9"):
+        ingest_large_extract(engine, load_keyring(), "MP", PERIOD, extract, chunk_rows=150,
+                             landing_root=tmp_path / "landing")
+    _nothing_written(engine, tmp_path / "landing")
+
+
+def test_validation_worker_killed_midway_fails_the_ingest_and_changes_nothing(
+    pipeline_env: str, tmp_path: Path, extract: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The other worker: it dies after its first records reached pseudonymization and staging."""
+    real = intake_worker.validate_stream
+
+    def dying(*args, on_records, **kwargs):
+        def once_then_die(records):
+            on_records(records)
+            os.kill(os.getpid(), signal.SIGKILL)
+
+        return real(*args, on_records=once_then_die, **kwargs)
+
+    monkeypatch.setattr(intake_worker, "validate_stream", dying)
+    engine = get_engine()
+    with pytest.raises(intake_worker.IntakeWorkerFailed, match="validación: código -9"):
         ingest_large_extract(engine, load_keyring(), "MP", PERIOD, extract, chunk_rows=150,
                              landing_root=tmp_path / "landing")
     _nothing_written(engine, tmp_path / "landing")

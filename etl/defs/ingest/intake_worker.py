@@ -1,20 +1,29 @@
-"""Read, validate and pseudonymize a large extract in a worker process; the caller COPYs what it sends.
+"""Read, validate and pseudonymize a large extract in two worker processes; the caller COPYs what they send.
 
     worker = IntakeWorker.start(job, keyring)
     for staged in worker.staged():      # StagedBatch: pseudonyms and codes only
         copy_rows(...)
     validated = worker.result()         # the validation (raises ExtractRejected as validate_stream does)
 
-Why a process of its own: the intake makes millions of short-lived Python objects (rows, frames,
-Great Expectations results). CPython keeps the memory they fragment, so the process that ran the
-intake of a million rows stays about 500 MB larger for the rest of the ingest, through global
-linkage, which needs memory of its own. A worker's memory goes back to the system when it exits.
-The worker also runs on the other core while this process COPYs its batches into staging.
+Two processes, one after the other on the records' way, each on a core of its own:
 
-The worker is forked: it inherits the keyring in memory (no secret crosses a pipe) and never uses
-the parent's database connection. It sends staged batches (exactly what staging stores: tokens
+    validation (read, prepare, expectations, mapping, ICT classification)
+        --records without narratives, and their ICT classification--> pseudonymization --staged--> caller
+
+Why processes: the intake makes millions of short-lived Python objects (rows, frames, Great
+Expectations results). CPython keeps the memory they fragment, so a process that ran the intake
+of a million rows stays about 500 MB larger, through global linkage, which needs memory of its
+own. A worker's memory goes back to the system when it exits. Why two: the caller's COPY leaves
+its core mostly idle, and the intake splits into two halves of similar cost (200,000 records:
+validation with ICT classification about 60 s, pseudonymization about 50 s).
+
+Both workers are forked: the pseudonymization worker inherits the keyring in memory (no secret
+crosses a pipe) and neither uses the caller's database connection. Records with personal data
+cross only the pipe between the two workers (memory of this machine's kernel, never a file), only
+after validation, and without their narratives (read by the ICT classifier in the validation
+worker and dropped there); the caller receives staged batches (exactly what staging stores: tokens
 and codes), then the validation result (findings hold rule codes, rows and columns, no values)
-and its phase times. If the parent dies, the worker's next send fails and it exits.
+and the phase times. If the caller dies, the next send fails and the workers exit.
 """
 
 from __future__ import annotations
@@ -36,18 +45,20 @@ from etl.defs.intake.findings import ExtractRejected
 from etl.defs.intake.readers.base import ReadLimits
 from etl.defs.intake.records import VictimRecord
 from etl.defs.load.copy import plain_copy_text
+from etl.defs.privacy.ict import IctAssessment, classify_record
 from etl.defs.privacy.keys import Keyring
 from etl.defs.privacy.staging_rows import TOKEN_COLUMNS, stage_records
 
-# Records per stage_records call and per message: bounds the token tuples (about 35 a record, ~200
-# bytes each as Python objects) held at once on either side of the pipe.
+# Records per stage_records call and per staged message: bounds the token tuples (about 35 a
+# record, ~200 bytes each as Python objects) held at once on either side of the caller's pipe.
 STAGE_BATCH = 2_000
 
 
 @dataclass(frozen=True)
 class StagedBatch:
-    """What the worker sends per batch: staging rows as tuples, and the match tokens (35 a record)
-    already in COPY's text format, so that the ingest process never holds them as Python objects."""
+    """What the pseudonymization worker sends per batch: staging rows as tuples, and the match
+    tokens (35 a record) already in COPY's text format, so that the ingest process never holds
+    them as Python objects."""
 
     rows: list[tuple[Any, ...]]
     token_copy_text: bytes  # TOKEN_COLUMNS
@@ -67,66 +78,131 @@ class IntakeJob:
 
 
 class IntakeWorkerFailed(RuntimeError):
-    """The worker failed (its error type and traceback: code locations, no values) or died."""
+    """A worker failed (its error type and traceback: code locations, no values) or died."""
 
 
-def _work(send: Connection, job: IntakeJob, keyring: Keyring) -> None:
+def _failure(error: BaseException) -> str:
+    # The type and the stack of code locations; an exception's message is left out, in case
+    # some library put a value from the file in it.
+    stack = "".join(traceback.format_tb(error.__traceback__))
+    return f"{type(error).__module__}.{type(error).__qualname__}\n{stack}"
+
+
+def _validate(send: Connection, job: IntakeJob, inherited: tuple[Connection, ...]) -> None:
+    """The validation worker: sends ("records", chunk) while the file is valid so far, then its outcome."""
+    for connection in inherited:  # the other processes' pipe ends: end of file must reach them
+        connection.close()
     clock = PhaseClock()
 
-    def stage(records: list[VictimRecord]) -> None:
-        for start in range(0, len(records), STAGE_BATCH):
-            with clock.phase("pseudonymize"):
-                staged = stage_records(records[start:start + STAGE_BATCH], job.extract_id, keyring)
-            with clock.phase("format tokens"):
-                batch = StagedBatch(staged.rows, plain_copy_text(staged.tokens, len(TOKEN_COLUMNS)), staged.ict_linked)
-            del staged
-            with clock.phase("send"):
-                send.send(("staged", batch))
+    def send_records(records: list[VictimRecord]) -> None:
+        # The ICT classification reads the narratives here, which balances the two workers' time
+        # and keeps narrative text out of the pipe.
+        with clock.phase("classify ICT"):
+            assessments = [classify_record(record) for record in records]
+            for record in records:
+                record.narrative = None
+        # The chunk whole, in one message: the pseudonymization worker takes it off the pipe at
+        # once and stages it while this one validates the next chunk. Sent in slices, each send
+        # waited for the previous slice's staging, and the two workers took turns.
+        with clock.phase("send records"):
+            send.send(("records", records, assessments))
 
     try:
         validated = validate_stream(
             job.contract, job.period, job.path, job.encoding, chunk_rows=job.chunk_rows, today=job.today,
-            limits=job.limits, clock=clock, on_records=stage,
+            limits=job.limits, clock=clock, on_records=send_records,
         )
         send.send(("validated", validated, clock.seconds))
     except ExtractRejected as rejected:
         send.send(("rejected", rejected.findings, clock.seconds))
     except BrokenPipeError:
-        pass  # the parent is gone: nobody to tell
-    except BaseException as error:  # noqa: BLE001 - reported to the parent, which raises it
-        # The type and the stack of code locations; an exception's message is left out, in case
-        # some library put a value from the file in it.
-        stack = "".join(traceback.format_tb(error.__traceback__))
-        send.send(("failed", f"{type(error).__module__}.{type(error).__qualname__}\n{stack}", clock.seconds))
+        pass  # the next process is gone: its failure reaches the caller its own way
+    except BaseException as error:  # noqa: BLE001 - reported to the caller, which raises it
+        send.send(("failed", _failure(error), clock.seconds))
     finally:
         send.close()
 
 
+def _pseudonymize(
+    receive: Connection, send: Connection, job: IntakeJob, keyring: Keyring, inherited: tuple[Connection, ...]
+) -> None:
+    """The pseudonymization worker: stages each chunk of records, then forwards the validation's outcome."""
+    for connection in inherited:
+        connection.close()
+    clock = PhaseClock()
+    try:
+        while True:
+            with clock.phase("wait for records"):
+                message = receive.recv()  # EOFError: the validation worker died; the caller sees its code
+            if message[0] != "records":
+                seconds = dict(message[-1])
+                for phase, spent in clock.seconds.items():
+                    seconds[phase] = seconds.get(phase, 0.0) + spent
+                send.send((*message[:-1], seconds))
+                return
+            records: list[VictimRecord] = message[1]
+            assessments: list[IctAssessment] = message[2]
+            del message
+            for start in range(0, len(records), STAGE_BATCH):
+                end = start + STAGE_BATCH
+                with clock.phase("pseudonymize"):
+                    staged = stage_records(records[start:end], job.extract_id, keyring, assessments[start:end])
+                with clock.phase("format tokens"):
+                    batch = StagedBatch(staged.rows, plain_copy_text(staged.tokens, len(TOKEN_COLUMNS)),
+                                        staged.ict_linked)
+                del staged
+                with clock.phase("send"):
+                    send.send(("staged", batch))
+                del batch
+            del records, assessments
+    except (BrokenPipeError, EOFError):
+        pass  # the caller or the validation worker is gone: the caller reports exit codes
+    except BaseException as error:  # noqa: BLE001 - reported to the caller, which raises it
+        send.send(("failed", _failure(error), clock.seconds))
+    finally:
+        send.close()
+        receive.close()
+
+
 class IntakeWorker:
-    def __init__(self, process: multiprocessing.process.BaseProcess, receive: Connection) -> None:
-        self._process = process
+    def __init__(self, processes: dict[str, multiprocessing.process.BaseProcess], receive: Connection) -> None:
+        self._processes = processes
         self._receive = receive
         self._outcome: tuple[Any, ...] | None = None
-        self.seconds: dict[str, float] = {}  # the worker's phase times, once it has finished
+        self.seconds: dict[str, float] = {}  # the workers' phase times, once they have finished
 
     @classmethod
     def start(cls, job: IntakeJob, keyring: Keyring) -> IntakeWorker:
         context = multiprocessing.get_context("fork")
-        receive, send = context.Pipe(duplex=False)
-        process = context.Process(target=_work, args=(send, job, keyring), name="observatorio-intake", daemon=True)
-        process.start()
-        send.close()  # the worker's end: once it exits, receive sees end of file
-        return cls(process, receive)
+        receive, send_staged = context.Pipe(duplex=False)
+        receive_records, send_records = context.Pipe(duplex=False)
+        processes = {
+            "validación": context.Process(
+                target=_validate, args=(send_records, job, (receive, send_staged, receive_records)),
+                name="observatorio-validation", daemon=True),
+            "seudonimización": context.Process(
+                target=_pseudonymize, args=(receive_records, send_staged, job, keyring, (receive, send_records)),
+                name="observatorio-pseudonymization", daemon=True),
+        }
+        for process in processes.values():
+            process.start()
+        for end in (send_staged, receive_records, send_records):  # the workers' ends: closed here
+            end.close()
+        return cls(processes, receive)
+
+    def _exit_codes(self) -> str:
+        for process in self._processes.values():
+            process.join()
+        return ", ".join(f"{name}: código {process.exitcode}" for name, process in self._processes.items())
 
     def staged(self) -> Iterator[StagedBatch]:
-        """The worker's staged batches, as it makes them (each arrives whole, one at a time)."""
+        """The staged batches, as the workers make them (each arrives whole, one at a time)."""
         while True:
             try:
                 message = self._receive.recv()
             except EOFError:
-                self._process.join()
                 raise IntakeWorkerFailed(
-                    f"el proceso de validación terminó sin resultado (código {self._process.exitcode})"
+                    f"los procesos de la ingesta terminaron sin resultado ({self._exit_codes()})"
                 ) from None
             if message[0] != "staged":
                 self._outcome = message
@@ -143,11 +219,13 @@ class IntakeWorker:
             return self._outcome[1]
         if kind == "rejected":
             raise ExtractRejected(self._outcome[1])
-        raise IntakeWorkerFailed(f"la validación falló en el proceso de trabajo: {self._outcome[1]}")
+        raise IntakeWorkerFailed(f"la validación falló en un proceso de trabajo: {self._outcome[1]}")
 
     def close(self) -> None:
-        """Stop the worker if it still runs (the caller failed), and reap it."""
+        """Stop the workers if they still run (the caller failed), and reap them."""
         self._receive.close()
-        if self._process.is_alive():
-            self._process.terminate()
-        self._process.join()
+        for process in self._processes.values():
+            if process.is_alive():
+                process.terminate()
+        for process in self._processes.values():
+            process.join()

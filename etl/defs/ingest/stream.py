@@ -6,8 +6,9 @@
 
 `validate_extract` holds the whole file in memory and refuses files over 50 MB or 200,000 records.
 This path validates the file in chunks (`chunked_validation`: the normal path's intake code, per
-chunk) and pseudonymizes each chunk with the normal path's `stage_records`, both in a worker
-process (`intake_worker`), while this process COPYs the staged batches into staging; then it calls
+chunk) and pseudonymizes each chunk with the normal path's `stage_records`, in two worker
+processes one after the other (`intake_worker`), while this process COPYs the staged batches
+into staging; then it calls
 `load_extract` (global linkage, core tables), all inside ONE transaction opened by registering the
 submission. A file that fails validation, or any error on the way, rolls the
 transaction back: the warehouse is as it was, and a rejected submission is registered with its
@@ -160,7 +161,7 @@ class _Ingest:
         return extract_id
 
     def stage(self, conn: sa.Connection, extract_id: int, encoding: TextEncoding) -> tuple[Validated, int]:
-        """Validate and pseudonymize in a worker process (`intake_worker`), COPY its batches here.
+        """Validate and pseudonymize in two worker processes (`intake_worker`), COPY their batches here.
         Returns the validation and how many staged records are ICT-linked."""
         job = IntakeJob(self.contract, self.period, self.path, encoding, self.options.chunk_rows, self.options.today,
                         self.options.limits, extract_id)

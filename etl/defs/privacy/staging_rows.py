@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from etl.defs.intake.records import VictimRecord
-from etl.defs.privacy.ict import classify_record
+from etl.defs.privacy.ict import IctAssessment, classify_record
 from etl.defs.privacy.keys import Keyring
 from etl.defs.privacy.pseudonym import source_key_pseudonym
 from etl.defs.privacy.tokens import KIND_NAMES, tokenize
@@ -46,17 +46,25 @@ class StagedExtract:
     ict_known: int
 
 
-def stage_records(records: Sequence[VictimRecord], extract_id: int, keyring: Keyring) -> StagedExtract:
+def stage_records(
+    records: Sequence[VictimRecord], extract_id: int, keyring: Keyring,
+    assessments: Sequence[IctAssessment] | None = None,
+) -> StagedExtract:
+    """Staging rows and match tokens of the records. `assessments`: their ICT classification made
+    beforehand (`classify_record`, one per record, same order), so that the narratives need not
+    come along; by default each record is classified here."""
+    if assessments is not None and len(assessments) != len(records):
+        raise ValueError("stage_records: una clasificación TIC por registro")
     rows: list[tuple[Any, ...]] = []
     tokens: list[tuple[Any, ...]] = []
     linked = known = 0
     # Digests of this batch's messages (names repeat): personal, so it dies with this call.
     memo: dict[bytes, bytes] = {}
     key_id = keyring.key_id
-    for record in records:
+    for position, record in enumerate(records):
         case_key = source_key_pseudonym(keyring, record.institution_code, record.source_key)
         tokenized = tokenize(record, keyring, source_key=case_key.value, memo=memo)
-        ict = classify_record(record)
+        ict = classify_record(record) if assessments is None else assessments[position]
         linked += ict.is_ict_linked is True
         known += ict.is_ict_linked is not None
         features = tokenized.features
