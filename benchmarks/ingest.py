@@ -181,7 +181,7 @@ def run(server: str, workdir: Path, sizes: IngestSizes, seed: int = 1) -> list[R
         Row("(b) Peak memory of the ingest", "peak RSS MiB (ingest process and its intake workers)", rss / 2**20,
             f"file {file_mb:,.0f} MB", rss / 2**20 / file_mb, "≤ 1,024 MiB", rss <= TARGET_RSS_BYTES,
             f"ru_maxrss: ingest process {child['max_rss_bytes'] / 2**20:,.0f} MiB, largest intake worker "
-            f"{child.get('max_rss_children_bytes', 0) / 2**20:,.0f} MiB; both polled together "
+            f"{child.get('max_rss_children_bytes', 0) / 2**20:,.0f} MiB; all three polled together "
             f"{polled_peak / 2**20:,.0f} MiB"),
         Row("(b) Peak memory before global linkage", "peak RSS MiB (read, validate, stage)",
             child["rss_before_linkage_bytes"] / 2**20, f"file {file_mb:,.0f} MB",

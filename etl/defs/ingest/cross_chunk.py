@@ -27,7 +27,7 @@ from etl.defs.intake import helper_columns as h
 from etl.defs.intake.contracts import Contract
 from etl.defs.intake.findings import Finding, finding
 from etl.defs.intake.gx_findings import MAX_ROWS_IN_METADATA, findings_by_expectation
-from etl.defs.intake.prepare import PreparedExtract, _canonical, _period_findings
+from etl.defs.intake.prepare import PreparedExtract, _period_findings, fingerprint
 
 CONFLICT = "DUPLICATE_CONFLICT"
 DROPPED = "DUPLICATE_DROPPED"
@@ -59,7 +59,7 @@ class CrossChunkChecks:
         contract = self.contract
         rows = prepared.rows
         own = np.array([r.file_row for r in rows], dtype=np.int64)
-        fingerprints = digests(tuple(_canonical(spec, row) for spec in contract.columns) for row in rows)
+        fingerprints = digests(fingerprint(contract, row) for row in rows)
         first = self._rows.observe(fingerprints, own)
         keep = first == own
         first_of_dropped = {int(row): int(at) for row, at in zip(own[~keep], first[~keep], strict=True)}

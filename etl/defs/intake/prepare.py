@@ -27,7 +27,7 @@ from etl.defs.intake.normalize import collapse_spaces, fold
 from etl.defs.intake.readers.base import RawExtract
 
 
-@dataclass
+@dataclass(repr=False)
 class PreparedRow:
     file_row: int
     source_row: int
@@ -35,6 +35,13 @@ class PreparedRow:
     dates: dict[str, dt.date] = field(default_factory=dict)  # date columns that parsed
     ages: dict[str, int] = field(default_factory=dict)  # age columns that parsed
     invalid: set[str] = field(default_factory=set)  # date/age columns that did not parse
+    # Every column's canonical value (`fingerprint`): what "identical rows" compares, within a
+    # file and across a large file's chunks (`etl.defs.ingest.cross_chunk`). Personal data.
+    fingerprint: tuple = ()
+
+    def __repr__(self) -> str:
+        # Never the cells: a repr can end up in a traceback, a log or a test report.
+        return f"PreparedRow(file row {self.file_row}, record {self.source_row}, personal data hidden)"
 
 
 @dataclass
@@ -79,6 +86,13 @@ def _parse_row(contract: Contract, raw: dict[str, str | None], file_row: int, so
             else:
                 row.ages[spec.name] = years
     return row
+
+
+def fingerprint(contract: Contract, row: PreparedRow) -> tuple:
+    """The row's canonical values, computed once and kept on the row."""
+    if not row.fingerprint:
+        row.fingerprint = tuple(_canonical(spec, row) for spec in contract.columns)
+    return row.fingerprint
 
 
 def _canonical(spec: ColumnSpec, row: PreparedRow) -> object:
@@ -190,13 +204,13 @@ def _drop_identical(contract: Contract, rows: list[PreparedRow]) -> tuple[list[P
     kept: list[PreparedRow] = []
     findings: list[Finding] = []
     for row in rows:
-        fingerprint = tuple(_canonical(spec, row) for spec in contract.columns)
-        if fingerprint in first_seen:
+        canonical = fingerprint(contract, row)
+        if canonical in first_seen:
             findings.append(
-                finding("warning", "DUPLICATE_DROPPED", row=row.file_row, record=row.source_row, first_row=first_seen[fingerprint])
+                finding("warning", "DUPLICATE_DROPPED", row=row.file_row, record=row.source_row, first_row=first_seen[canonical])
             )
             continue
-        first_seen[fingerprint] = row.file_row
+        first_seen[canonical] = row.file_row
         kept.append(row)
     return kept, findings
 

@@ -52,6 +52,11 @@ def _extracts_in_force(conn: sa.Connection, including: int) -> list[int]:
     return sorted({including, *conn.execute(held).scalars()})
 
 
+def _analyze(conn: sa.Connection, *tables: sa.Table) -> None:
+    """Sample statistics of tables this transaction has just filled (ANALYZE sees its own rows)."""
+    conn.execute(sa.text("ANALYZE " + ", ".join(f"{table.schema}.{table.name}" for table in tables)))
+
+
 def _replace_person_assignment(conn: sa.Connection, assignment: PersonAssignment) -> int:
     """Store the new assignment; returns how many records changed person.
 
@@ -246,11 +251,17 @@ def load_extract(conn: sa.Connection, extract_id: int, link: Linker) -> LoadResu
             staged.delete().where(staged.c.extract_id.in_(same_month), staged.c.extract_id != extract_id)
         )
 
+    # The rows staged in this transaction are invisible to autovacuum until it commits: without
+    # fresh statistics the planner takes a million staged rows for a few dozen and joins them row
+    # by row (200,000 records: linkage's token query 29 s instead of 14 s).
+    _analyze(conn, t.staging_victim_record, t.staging_match_token)
     in_force = _extracts_in_force(conn, including=extract_id)
     assignment = link(conn, in_force)
     changed = _replace_person_assignment(conn, assignment)
+    _analyze(conn, t.staging_record_person)
     conn.execute(sa.text(_UPSERT_PERSONS))
     records = conn.execute(sa.text(_INSERT_FACTS), {"extract_id": extract_id}).rowcount
+    _analyze(conn, t.fact_victim_record, t.dim_person)
     conn.execute(sa.text(_INSERT_PLATFORMS), {"extract_id": extract_id})
     conn.execute(sa.text(_INSERT_EXPLOITATION), {"extract_id": extract_id})
     conn.execute(sa.text(_REPOINT_FACTS))
