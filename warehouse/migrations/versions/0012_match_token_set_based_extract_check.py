@@ -26,17 +26,18 @@ depends_on = None
 
 CONSTRAINT = "fk_match_token_extract_id_fact_extract"
 
-_TOKENS_NAME_EXTRACTS = f"""
-CREATE FUNCTION staging.match_token_extract_exists() RETURNS trigger
+
+def _check_function(name: str, offender: str, message: str) -> str:
+    """A statement trigger's function: raise the foreign key's error for the first offending extract."""
+    return f"""
+CREATE FUNCTION staging.{name}() RETURNS trigger
 LANGUAGE plpgsql AS $$
-DECLARE missing integer;
+DECLARE offending integer;
 BEGIN
-    SELECT n.extract_id INTO missing
-    FROM (SELECT DISTINCT extract_id FROM new_tokens) n
-    WHERE NOT EXISTS (SELECT 1 FROM core.fact_extract f WHERE f.extract_id = n.extract_id)
+    {offender.strip()}
     LIMIT 1;
     IF FOUND THEN
-        RAISE EXCEPTION 'staging.match_token: extract_id % is not in core.fact_extract', missing
+        RAISE EXCEPTION '{message}', offending
             USING ERRCODE = 'foreign_key_violation', CONSTRAINT = '{CONSTRAINT}',
                   SCHEMA = 'staging', TABLE = 'match_token';
     END IF;
@@ -44,24 +45,19 @@ BEGIN
 END $$
 """
 
-_EXTRACTS_KEEP_TOKENS = f"""
-CREATE FUNCTION staging.fact_extract_keeps_match_tokens() RETURNS trigger
-LANGUAGE plpgsql AS $$
-DECLARE held integer;
-BEGIN
-    SELECT o.extract_id INTO held
+
+_TOKENS_NAME_EXTRACTS = _check_function("match_token_extract_exists", """
+    SELECT n.extract_id INTO offending
+    FROM (SELECT DISTINCT extract_id FROM new_tokens) n
+    WHERE NOT EXISTS (SELECT 1 FROM core.fact_extract f WHERE f.extract_id = n.extract_id)
+""", "staging.match_token: extract_id % is not in core.fact_extract")
+
+_EXTRACTS_KEEP_TOKENS = _check_function("fact_extract_keeps_match_tokens", """
+    SELECT o.extract_id INTO offending
     FROM old_extracts o
     WHERE NOT EXISTS (SELECT 1 FROM core.fact_extract f WHERE f.extract_id = o.extract_id)
       AND EXISTS (SELECT 1 FROM staging.match_token m WHERE m.extract_id = o.extract_id)
-    LIMIT 1;
-    IF FOUND THEN
-        RAISE EXCEPTION 'core.fact_extract: extract_id % still has staged match tokens', held
-            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = '{CONSTRAINT}',
-                  SCHEMA = 'staging', TABLE = 'match_token';
-    END IF;
-    RETURN NULL;
-END $$
-"""
+""", "core.fact_extract: extract_id % still has staged match tokens")
 
 
 def upgrade() -> None:
