@@ -29,6 +29,7 @@ from benchmarks.database import scratch_warehouse
 from benchmarks.large_extract import rewrite_mp_csv, write_benchmark_extract
 from benchmarks.table import Row
 from etl.config import ENV_DATABASE_URL
+from etl.defs.ingest.chunked_validation import STREAM_CHUNK_ROWS
 from etl.infra.database import libpq_dsn
 from etl.synthetic import mp_extract
 
@@ -44,7 +45,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 class IngestSizes:
     rows: int
     naive_rows: int
-    chunk_rows: int = 50_000
+    chunk_rows: int = STREAM_CHUNK_ROWS
 
 
 def data_end(path: Path) -> int:

@@ -26,6 +26,7 @@ import sqlalchemy as sa
 
 from etl.config import ENV_DATABASE_URL
 from etl.defs.ingest import ingest_large_extract, stream
+from etl.defs.ingest.chunked_validation import STREAM_CHUNK_ROWS
 from etl.defs.privacy.keys import load_keyring
 from etl.infra.database import normalize_url
 
@@ -79,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--period", required=True)
     parser.add_argument("--institution", default="MP")
     parser.add_argument("--landing", type=Path, required=True)
-    parser.add_argument("--chunk-rows", type=int, default=50_000)
+    parser.add_argument("--chunk-rows", type=int, default=STREAM_CHUNK_ROWS)
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
 

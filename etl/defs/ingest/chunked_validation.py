@@ -36,6 +36,9 @@ from etl.defs.intake.validate import _declaration_findings, _report
 
 # The record cap protects the whole-file path's memory; here memory does not grow with records.
 STREAM_LIMITS = ReadLimits(max_records=20_000_000)
+# Rows validated at once. Each intake worker holds about one chunk: 25,000 rows took the
+# validation worker's peak from 613 to 459 MiB against 50,000, in the same time (200,000 rows).
+STREAM_CHUNK_ROWS = 25_000
 _HASH_BLOCK = 8 * 1024 * 1024
 
 Checks = dict[str, tuple[bool, dict]]  # check name -> (passed, metadata without personal values)
@@ -85,7 +88,8 @@ class ChunkValidation:
                 self.suite_errors.append(found)
         self.findings += prepared.findings
         records = []
-        for record, warnings in (map_row(self.contract, row, self.period) for row in prepared.rows):
+        resolved: dict = {}  # the chunk's coded and typed cells, resolved once each
+        for record, warnings in (map_row(self.contract, row, self.period, resolved) for row in prepared.rows):
             records.append(record)
             self.findings += warnings
         return records
@@ -165,7 +169,7 @@ def validate_large_extract(
     institution: str,
     period: str,
     path: Path,
-    chunk_rows: int = 50_000,
+    chunk_rows: int = STREAM_CHUNK_ROWS,
     *,
     today: dt.date | None = None,
     lang: Lang = "es",

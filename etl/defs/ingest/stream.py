@@ -34,7 +34,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from etl.config import load_settings
-from etl.defs.ingest.chunked_validation import STREAM_LIMITS, Checks, Validated, file_sha256
+from etl.defs.ingest.chunked_validation import STREAM_CHUNK_ROWS, STREAM_LIMITS, Checks, Validated, file_sha256
 from etl.defs.ingest.csv_chunks import TextEncoding, detect_encoding
 from etl.defs.ingest.intake_worker import IntakeJob, IntakeWorker
 from etl.defs.ingest.linkage_input import link_in_force_streamed
@@ -92,7 +92,7 @@ def ingest_large_extract(
     institution: str,
     period: str,
     path: Path,
-    chunk_rows: int = 50_000,
+    chunk_rows: int = STREAM_CHUNK_ROWS,
     *,
     landing_root: Path | None = None,
     uploader: str = "stream",

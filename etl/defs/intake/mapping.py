@@ -184,7 +184,12 @@ def _document(spec: ColumnSpec, value: str | None, values: dict[str, object]) ->
     return number or None
 
 
-def map_row(contract: Contract, row: PreparedRow, period: str) -> tuple[VictimRecord, list[Finding]]:
+def map_row(
+    contract: Contract, row: PreparedRow, period: str, resolved: dict[tuple[str, str | None], Resolution] | None = None
+) -> tuple[VictimRecord, list[Finding]]:
+    """The record of one prepared row, and its warnings. `resolved`: resolutions of coded and
+    typed cells already made for earlier rows of the same chunk (they repeat on every row); the
+    caller drops it with the chunk."""
     warnings: list[Finding] = []
     evidence = Evidence()
     evidence.add(contract.defaults)
@@ -193,14 +198,17 @@ def map_row(contract: Contract, row: PreparedRow, period: str) -> tuple[VictimRe
         warnings.append(finding("warning", rule, row=row.file_row, column=column, record=row.source_row, **params))  # type: ignore[arg-type]
 
     for spec in contract.columns:
+        if spec.kind not in ("coded", "typed"):
+            continue
         value = row.cells[spec.name]
-        if spec.kind == "coded":
-            evidence.add(resolve_coded(spec, value).targets)
-        elif spec.kind == "typed":
-            resolution = resolve_typed(spec, value)
-            evidence.add(resolution.targets)
-            if not resolution.matched:
-                warn("VALUE_UNMATCHED", spec.name, target=spec.target or "")
+        resolution = resolved.get((spec.name, value)) if resolved is not None else None
+        if resolution is None:
+            resolution = resolve_coded(spec, value) if spec.kind == "coded" else resolve_typed(spec, value)
+            if resolved is not None:
+                resolved[(spec.name, value)] = resolution
+        evidence.add(resolution.targets)
+        if spec.kind == "typed" and not resolution.matched:
+            warn("VALUE_UNMATCHED", spec.name, target=spec.target or "")
 
     values = evidence.values
     personal: dict[str, object] = {}

@@ -114,7 +114,8 @@ def validate_extract(
     gx_errors = findings_from_result(result, order=order, frame_columns=prepared.frame.columns, display=display)
     gx_errors = [_with_conflicting_rows(f, prepared.conflicts) for f in gx_errors]
 
-    mapped = [map_row(contract, row, period) for row in prepared.rows]
+    resolved: dict = {}  # coded and typed cells repeat on every row: resolved once each
+    mapped = [map_row(contract, row, period, resolved) for row in prepared.rows]
     findings = [*raw.notices, *prepared.findings, *gx_errors]
     for _, warnings in mapped:
         findings += warnings
