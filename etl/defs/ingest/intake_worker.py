@@ -135,10 +135,8 @@ def _pseudonymize(
             with clock.phase("wait for records"):
                 message = receive.recv()  # EOFError: the validation worker died; the caller sees its code
             if message[0] != "records":
-                seconds = dict(message[-1])
-                for phase, spent in clock.seconds.items():
-                    seconds[phase] = seconds.get(phase, 0.0) + spent
-                send.send((*message[:-1], seconds))
+                clock.add(message[-1])  # the validation worker's phases, sent on with these
+                send.send((*message[:-1], clock.seconds))
                 return
             records: list[VictimRecord] = message[1]
             assessments: list[IctAssessment] = message[2]

@@ -179,8 +179,7 @@ class _Ingest:
                     copy_text(conn, t.staging_match_token, TOKEN_COLUMNS, batch.token_copy_text)
                 ict_linked += batch.ict_linked
                 del batch
-            for phase, seconds in worker.seconds.items():  # the worker's own phases, summed
-                self.clock.seconds[phase] = self.clock.seconds.get(phase, 0.0) + seconds
+            self.clock.add(worker.seconds)  # the workers' own phases
             return worker.result(), ict_linked
         finally:
             worker.close()

@@ -54,7 +54,7 @@ def _extracts_in_force(conn: sa.Connection, including: int) -> list[int]:
 
 def _analyze(conn: sa.Connection, *tables: sa.Table) -> None:
     """Sample statistics of tables this transaction has just filled (ANALYZE sees its own rows)."""
-    conn.execute(sa.text("ANALYZE " + ", ".join(f"{table.schema}.{table.name}" for table in tables)))
+    conn.execute(sa.text("ANALYZE " + ", ".join(table.fullname for table in tables)))
 
 
 def _replace_person_assignment(conn: sa.Connection, assignment: PersonAssignment) -> int:
